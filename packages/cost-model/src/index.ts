@@ -1,0 +1,14 @@
+/**
+ * The LightCode SDK: what a third-party target, frontend or solver plugin builds
+ * against. It re-exports the IR types and helpers that plugins need, so a
+ * plugin depends on this package alone.
+ */
+export * from '@lightcode/ir';
+export * from './units.js';
+export * from './params.js';
+export * from './milp.js';
+export * from './plugin.js';
+export * from './system.js';
+export * from './stacked.js';
+export * from './roofline.js';
+export * from './transformer.js';

@@ -1,0 +1,98 @@
+import { UserError } from '@lightcode/ir';
+
+/** One parameter of a target's cost model. */
+export interface ParamSpec {
+  /** SI unit (`Hz`, `J`, `s`, `W`, `B/s`, `B`, `J/B`) or `1` for counts and ratios; `choice` for named options. */
+  readonly unit: string;
+  readonly default: number | string;
+  readonly description: string;
+  /** Where the default comes from. */
+  readonly source: string;
+  readonly integer?: boolean;
+  /** Whether 0 is allowed (static power may be 0; a clock may not). */
+  readonly allowZero?: boolean;
+  /** For `choice` parameters. */
+  readonly choices?: readonly string[];
+}
+
+export type ParamValue = number | string;
+export type ParamValues = Readonly<Record<string, ParamValue>>;
+
+/** A named set of parameter values with its source. */
+export interface Preset {
+  readonly description: string;
+  readonly source: string;
+  readonly values: ParamValues;
+}
+
+/** Checks one value against its spec; returns the problem or null. */
+export function checkParam(name: string, spec: ParamSpec, value: unknown): string | null {
+  if (spec.choices) {
+    if (typeof value !== 'string' || !spec.choices.includes(value)) {
+      return `parameter '${name}' must be one of ${spec.choices.join(', ')} (got ${JSON.stringify(value)})`;
+    }
+    return null;
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    return `parameter '${name}' must be a finite number in ${spec.unit} (got ${JSON.stringify(value)})`;
+  }
+  if (value < 0 || (value === 0 && !spec.allowZero)) {
+    return `parameter '${name}' must be ${spec.allowZero ? '>= 0' : '> 0'} ${spec.unit} (got ${value})`;
+  }
+  if (spec.integer && !Number.isInteger(value)) return `parameter '${name}' must be an integer (got ${value})`;
+  return null;
+}
+
+/**
+ * Resolves a target's parameters: defaults, then the preset's values, then
+ * overrides. Every value is checked; unknown names are rejected with the list.
+ */
+export function resolveParams(
+  targetId: string,
+  specs: Readonly<Record<string, ParamSpec>>,
+  presets: Readonly<Record<string, Preset>>,
+  presetName: string,
+  overrides: Readonly<Record<string, unknown>> = {},
+): Record<string, ParamValue> {
+  const preset = presets[presetName];
+  if (!preset) {
+    throw new UserError(
+      `target '${targetId}' has no preset '${presetName}' (known: ${Object.keys(presets).join(', ')})`,
+    );
+  }
+  const out: Record<string, ParamValue> = {};
+  for (const [name, spec] of Object.entries(specs)) out[name] = spec.default;
+  for (const [layer, values] of [
+    [`preset '${presetName}'`, preset.values],
+    ['overrides', overrides],
+  ] as const) {
+    for (const [name, value] of Object.entries(values)) {
+      const spec = specs[name];
+      if (!spec) {
+        throw new UserError(
+          `target '${targetId}' ${layer}: unknown parameter '${name}' (known: ${Object.keys(specs).join(', ')})`,
+        );
+      }
+      out[name] = value as ParamValue;
+    }
+  }
+  for (const [name, spec] of Object.entries(specs)) {
+    const problem = checkParam(name, spec, out[name]);
+    if (problem) throw new UserError(`target '${targetId}': ${problem}`);
+  }
+  return out;
+}
+
+/** Reads a numeric parameter that resolveParams has checked. */
+export function num(params: ParamValues, name: string): number {
+  const v = params[name];
+  if (typeof v !== 'number') throw new Error(`parameter '${name}' is not numeric`);
+  return v;
+}
+
+/** Reads a choice parameter that resolveParams has checked. */
+export function str(params: ParamValues, name: string): string {
+  const v = params[name];
+  if (typeof v !== 'string') throw new Error(`parameter '${name}' is not a choice`);
+  return v;
+}

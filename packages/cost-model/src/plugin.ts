@@ -1,0 +1,142 @@
+import type { DType, EnergyBreakdown, OpArithmetic, OpGraphData, OpKind, OpNode } from '@lightcode/ir';
+import type { MilpProblem, MilpResult, SolveOptions } from './milp.js';
+import type { ParamSpec, ParamValues, Preset } from './params.js';
+
+/** The plugin API this SDK implements; a manifest must name it. */
+export const PLUGIN_API_VERSION = 1;
+
+export const PLUGIN_KINDS = ['target', 'frontend', 'solver'] as const;
+export type PluginKind = (typeof PLUGIN_KINDS)[number];
+
+/** The `lightcode` field of a plugin's package.json. */
+export interface PluginManifest {
+  readonly apiVersion: number;
+  readonly kind: PluginKind;
+  readonly id: string;
+}
+
+/** A realization a target offers for one op. Latency in seconds, energy in joules. */
+export interface Realization {
+  readonly algorithm: string;
+  readonly latencyS: number;
+  readonly energy: EnergyBreakdown;
+}
+
+/** A hardware target: a cost model for one kind of device. */
+export interface TargetPlugin {
+  readonly kind: 'target';
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly params: Readonly<Record<string, ParamSpec>>;
+  readonly presets: Readonly<Record<string, Preset>>;
+  readonly defaultPreset: string;
+  /** Number formats it runs. */
+  readonly dtypes: readonly DType[];
+  /** Op kinds it runs. */
+  readonly opKinds: readonly OpKind[];
+  /**
+   * Realizations of `op` (one or more) with resolved `params`. Called only for
+   * kinds in `opKinds` and dtypes in `dtypes`; return [] to decline an op.
+   */
+  realize(op: OpNode, arith: OpArithmetic, params: ParamValues): readonly Realization[];
+  /** Power one instance draws whether busy or not (idle, laser, tuning), watts. */
+  staticPowerW(params: ParamValues): number;
+}
+
+/** A model the frontend knows by id. */
+export interface ModelInfo {
+  readonly id: string;
+  readonly description: string;
+  /** Parameter count of the published model. */
+  readonly parameters: number;
+}
+
+/** What to build. Exactly one of `modelId` and `config` is set. */
+export interface BuildRequest {
+  readonly modelId?: string;
+  /** A Hugging Face `config.json` object. */
+  readonly config?: Readonly<Record<string, unknown>>;
+  readonly phase: 'prefill' | 'decode';
+  readonly seqLen: number;
+  readonly batch: number;
+  readonly dtype: DType;
+  /** Decode: tokens already cached. */
+  readonly kvLen?: number;
+  /** Logits for the last position only (serving) or every position. */
+  readonly logits: 'last' | 'all';
+  /** Attention as one op per head. */
+  readonly splitHeads: boolean;
+}
+
+/** A model frontend: builds operator graphs for a family of models. */
+export interface FrontendPlugin {
+  readonly kind: 'frontend';
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly models: readonly ModelInfo[];
+  /** Hugging Face `model_type` values it reads. */
+  readonly modelTypes: readonly string[];
+  build(request: BuildRequest): OpGraphData;
+}
+
+/** A MILP solver. */
+export interface SolverPlugin {
+  readonly kind: 'solver';
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  solve(problem: MilpProblem, options: SolveOptions): MilpResult | Promise<MilpResult>;
+}
+
+export type LightcodePlugin = TargetPlugin | FrontendPlugin | SolverPlugin;
+
+function requireFields(kind: PluginKind, p: Record<string, unknown>, fields: Record<string, string>): void {
+  if (p.kind !== kind) throw new Error(`define${kind[0]?.toUpperCase()}${kind.slice(1)}: kind must be '${kind}'`);
+  for (const [field, type] of Object.entries(fields)) {
+    const t = Array.isArray(p[field]) ? 'array' : typeof p[field];
+    if (t !== type) throw new Error(`${kind} plugin '${String(p.id)}': field '${field}' must be a ${type} (got ${t})`);
+  }
+  if ((p.id as string).length === 0) throw new Error(`${kind} plugin: 'id' must not be empty`);
+}
+
+/** Declares a target plugin; checks the contract at load time. */
+export function defineTarget(plugin: Omit<TargetPlugin, 'kind'> & { kind?: 'target' }): TargetPlugin {
+  const p = { ...plugin, kind: 'target' as const };
+  requireFields('target', p as unknown as Record<string, unknown>, {
+    id: 'string',
+    name: 'string',
+    params: 'object',
+    presets: 'object',
+    defaultPreset: 'string',
+    dtypes: 'array',
+    opKinds: 'array',
+    realize: 'function',
+    staticPowerW: 'function',
+  });
+  if (!p.presets[p.defaultPreset]) {
+    throw new Error(`target plugin '${p.id}': defaultPreset '${p.defaultPreset}' is not one of its presets`);
+  }
+  return Object.freeze(p);
+}
+
+/** Declares a frontend plugin; checks the contract at load time. */
+export function defineFrontend(plugin: Omit<FrontendPlugin, 'kind'> & { kind?: 'frontend' }): FrontendPlugin {
+  const p = { ...plugin, kind: 'frontend' as const };
+  requireFields('frontend', p as unknown as Record<string, unknown>, {
+    id: 'string',
+    name: 'string',
+    models: 'array',
+    modelTypes: 'array',
+    build: 'function',
+  });
+  return Object.freeze(p);
+}
+
+/** Declares a solver plugin; checks the contract at load time. */
+export function defineSolver(plugin: Omit<SolverPlugin, 'kind'> & { kind?: 'solver' }): SolverPlugin {
+  const p = { ...plugin, kind: 'solver' as const };
+  requireFields('solver', p as unknown as Record<string, unknown>, { id: 'string', name: 'string', solve: 'function' });
+  return Object.freeze(p);
+}

@@ -1,0 +1,125 @@
+import { type DType, type Feed, type GraphBuilder, tensor, type TensorSpec, UserError } from '@lightcode/ir';
+import type { BuildRequest } from './plugin.js';
+
+/**
+ * Helpers for transformer frontends: reading Hugging Face configs with clear
+ * errors, checking a build request against the model's limits, and the
+ * attention core (QK^T, softmax, AV) shared by every decoder family.
+ */
+
+/** Reads a positive integer field of a Hugging Face config. */
+export function configInt(config: Readonly<Record<string, unknown>>, key: string, source: string, fallback?: number): number {
+  const v = config[key] ?? fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+    throw new UserError(`${source}: '${key}' must be a positive integer (got ${JSON.stringify(config[key])})`);
+  }
+  return v;
+}
+
+/** Query length, key length and the KV-cache tokens a request implies. */
+export interface Lengths {
+  /** New tokens per sequence: the prompt (prefill) or 1 (decode). */
+  readonly q: number;
+  /** Keys each query attends to. */
+  readonly k: number;
+  /** Tokens in the KV cache before this step (decode). */
+  readonly past: number;
+}
+
+/** Resolves and checks sequence lengths against the model's position limit. */
+export function requestLengths(req: BuildRequest, maxPositions: number, model: string): Lengths {
+  if (req.phase === 'prefill') {
+    if (req.kvLen !== undefined) throw new UserError('--kv-len applies only to --phase decode; drop it or add --phase decode');
+    if (req.seqLen > maxPositions) {
+      throw new UserError(`--seq-len ${req.seqLen} exceeds ${model}'s limit of ${maxPositions} positions (max_position_embeddings)`);
+    }
+    return { q: req.seqLen, k: req.seqLen, past: 0 };
+  }
+  const past = req.kvLen ?? req.seqLen;
+  if (past + 1 > maxPositions) {
+    throw new UserError(`decode at --kv-len ${past} needs ${past + 1} positions, beyond ${model}'s limit of ${maxPositions} (max_position_embeddings)`);
+  }
+  return { q: 1, k: past + 1, past };
+}
+
+export interface AttentionCoreOptions {
+  readonly prefix: string;
+  readonly layer: number;
+  readonly batch: number;
+  readonly heads: number;
+  readonly kvHeads: number;
+  readonly headDim: number;
+  readonly qLen: number;
+  readonly kLen: number;
+  readonly dtype: DType;
+  /** Producer of the queries. */
+  readonly q: string;
+  /** Producers of keys and values with how many tokens each supplies (decode: the cache, then the new token). */
+  readonly kv: readonly { readonly k: string; readonly v: string; readonly tokens: number }[];
+  readonly splitHeads: boolean;
+}
+
+/**
+ * Adds scaled, causally masked QK^T, softmax and AV. With grouped-query
+ * attention each group of heads/kvHeads query heads shares one K/V head. With
+ * `splitHeads` every head is its own chain, so heads can run on different
+ * devices. Returns the feeds (producer, tensor) of the attention output.
+ */
+export function attentionCore(b: GraphBuilder, o: AttentionCoreOptions): Feed[] {
+  const chains = o.splitHeads ? o.heads : 1;
+  const h = o.splitHeads ? 1 : o.heads;
+  const hkv = o.splitHeads ? 1 : o.kvHeads;
+  const group = o.heads / o.kvHeads;
+  const t = (shape: number[]): TensorSpec => tensor(shape, o.dtype);
+  const q = t([o.batch, h, o.qLen, o.headDim]);
+  const kT = t([o.batch, hkv, o.headDim, o.kLen]);
+  const scores = t([o.batch, h, o.qLen, o.kLen]);
+  const v = t([o.batch, hkv, o.kLen, o.headDim]);
+  const out = t([o.batch, h, o.qLen, o.headDim]);
+  const feeds: Feed[] = [];
+  for (let c = 0; c < chains; c++) {
+    const tag = o.splitHeads ? `.head${c}` : '';
+    const attrs: Record<string, number> = o.splitHeads ? { head: c, kvHead: Math.floor(c / group) } : {};
+    const qk = b.add(
+      {
+        name: `${o.prefix}.qk${tag}`,
+        kind: 'matmul',
+        layer: o.layer,
+        inputs: [q, kT],
+        outputs: [scores],
+        attrs: { ...attrs, scale: 1 / Math.sqrt(o.headDim), causalMask: o.qLen > 1 },
+      },
+      [[o.q, q], ...o.kv.map((s): Feed => [s.k, t([o.batch, hkv, o.headDim, s.tokens])])],
+    );
+    const sm = b.add(
+      { name: `${o.prefix}.softmax${tag}`, kind: 'softmax', layer: o.layer, inputs: [scores], outputs: [scores], attrs },
+      [[qk, scores]],
+    );
+    const av = b.add(
+      { name: `${o.prefix}.av${tag}`, kind: 'matmul', layer: o.layer, inputs: [scores, v], outputs: [out], attrs },
+      [[sm, scores], ...o.kv.map((s): Feed => [s.v, t([o.batch, hkv, s.tokens, o.headDim])])],
+    );
+    feeds.push([av, out]);
+  }
+  return feeds;
+}
+
+/** Adds a KV-cache write of this step's keys and values (a sink: memory traffic only). */
+export function kvCacheWrite(
+  b: GraphBuilder,
+  o: { prefix: string; layer: number; k: Feed; v: Feed },
+): string {
+  return b.add(
+    { name: `${o.prefix}.kv_write`, kind: 'kv_write', layer: o.layer, inputs: [o.k[1], o.v[1]], outputs: [] },
+    [o.k, o.v],
+  );
+}
+
+/** Adds a KV-cache read of the `tokens` cached keys and values (decode; a source). */
+export function kvCacheRead(
+  b: GraphBuilder,
+  o: { prefix: string; layer: number; batch: number; kvHeads: number; headDim: number; tokens: number; dtype: DType },
+): string {
+  const kv = tensor([o.batch, o.kvHeads, o.tokens, o.headDim], o.dtype);
+  return b.add({ name: `${o.prefix}.kv_read`, kind: 'kv_read', layer: o.layer, inputs: [], outputs: [kv, kv] });
+}

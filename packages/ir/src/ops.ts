@@ -1,0 +1,165 @@
+import { numel, sumBytes, type TensorSpec } from './tensor.js';
+
+/**
+ * The canonical operator set. Frontends lower models to these; targets price them.
+ *
+ * - `linear`: x[..., M, K] times a weight W[K, N] (plus optional bias) -> [..., M, N].
+ * - `matmul`: activation times activation, a[..., M, K] x b[..., K, N]; batch dims may
+ *   broadcast (grouped-query attention). QK^T carries `scale` and `causalMask` attrs.
+ * - elementwise and normalization ops work on their first input's elements.
+ * - `kv_write` / `kv_read`: KV-cache traffic, pure memory movement.
+ */
+export const OP_KINDS = [
+  'embedding',
+  'layernorm',
+  'rmsnorm',
+  'linear',
+  'matmul',
+  'softmax',
+  'gelu',
+  'silu',
+  'mul',
+  'add',
+  'rope',
+  'kv_write',
+  'kv_read',
+] as const;
+export type OpKind = (typeof OP_KINDS)[number];
+
+export function isOpKind(value: unknown): value is OpKind {
+  return typeof value === 'string' && (OP_KINDS as readonly string[]).includes(value);
+}
+
+/** Kinds that are linear algebra (a photonic unit can run them). */
+export const MATMUL_KINDS: readonly OpKind[] = ['linear', 'matmul'];
+
+export type AttrValue = number | string | boolean;
+
+/** One operator of a model. */
+export interface OpNode {
+  /** Unique, stable within a graph. */
+  readonly id: string;
+  /** Hugging Face style module path, e.g. `transformer.h.0.attn.c_attn`. */
+  readonly name: string;
+  readonly kind: OpKind;
+  /** Decoder layer index; null for embeddings and the head. */
+  readonly layer: number | null;
+  readonly inputs: readonly TensorSpec[];
+  readonly outputs: readonly TensorSpec[];
+  /** Parameters read from memory (weights, biases, norm scales, embedding tables). */
+  readonly weights: readonly TensorSpec[];
+  readonly attrs: Readonly<Record<string, AttrValue>>;
+}
+
+/** The arithmetic of one operator. */
+export interface OpArithmetic {
+  /** Multiply-accumulates. */
+  readonly macs: number;
+  /** Floating-point operations (a MAC counts 2). */
+  readonly flops: number;
+  /** Bytes read: activations plus the parameter bytes the op actually touches. */
+  readonly bytesRead: number;
+  /** Bytes written. */
+  readonly bytesWritten: number;
+  /** Bytes of parameters the op owns (whole embedding tables included). */
+  readonly paramBytes: number;
+}
+
+/** The dimensions of a matrix product: `batch` independent M x K by K x N products. */
+export interface MatmulDims {
+  readonly batch: number;
+  readonly m: number;
+  readonly k: number;
+  readonly n: number;
+}
+
+/**
+ * FLOPs per output element of the non-matmul ops, by the usual counting:
+ * layernorm 8 (mean, centre, square, variance, rsqrt-multiply x2, affine x2),
+ * rmsnorm 4 (square, accumulate, normalize, scale), softmax 5 (max, subtract,
+ * exp, sum, divide), GELU 8 (tanh form), SiLU 4 (negate, exp, add, divide),
+ * add / mul 1, rotary embedding 3 (two multiplies, one add).
+ */
+export const ELEMENTWISE_FLOPS: Readonly<Partial<Record<OpKind, number>>> = {
+  layernorm: 8,
+  rmsnorm: 4,
+  softmax: 5,
+  gelu: 8,
+  silu: 4,
+  add: 1,
+  mul: 1,
+  rope: 3,
+};
+
+function last(shape: readonly number[], fromEnd: number): number {
+  const v = shape[shape.length - fromEnd];
+  if (v === undefined) throw new Error(`shape [${shape.join(', ')}] has fewer than ${fromEnd} dims`);
+  return v;
+}
+
+/** M, K, N and batch count of a `linear` or `matmul` op. */
+export function matmulDims(op: OpNode): MatmulDims {
+  const a = op.inputs[0];
+  const out = op.outputs[0];
+  if (!a || !out) throw new Error(`op '${op.name}' has no input or output tensor`);
+  const m = last(out.shape, 2);
+  const n = last(out.shape, 1);
+  const k = last(a.shape, 1);
+  return { batch: numel(out) / (m * n), m, k, n };
+}
+
+function sumNumel(ts: readonly TensorSpec[]): number {
+  let n = 0;
+  for (const t of ts) n += numel(t);
+  return n;
+}
+
+/** MACs, FLOPs and bytes of an operator, from its tensors alone. */
+export function opArithmetic(op: OpNode): OpArithmetic {
+  // A tied weight (GPT-2's LM head reuses the token embedding) is read but not owned.
+  const paramBytes = op.attrs.tiedWeights === true ? 0 : sumBytes(op.weights);
+  const outElems = sumNumel(op.outputs);
+  switch (op.kind) {
+    case 'linear':
+    case 'matmul': {
+      const { batch, m, k, n } = matmulDims(op);
+      const macs = batch * m * k * n;
+      const out = batch * m * n;
+      const extras =
+        (op.weights.length > 1 ? out : 0) + // bias
+        (op.attrs.scale !== undefined ? out : 0) +
+        (op.attrs.causalMask === true ? out : 0);
+      return {
+        macs,
+        flops: 2 * macs + extras,
+        bytesRead: sumBytes(op.inputs) + sumBytes(op.weights),
+        bytesWritten: sumBytes(op.outputs),
+        paramBytes,
+      };
+    }
+    case 'embedding': {
+      // A lookup reads only the rows it gathers, not the whole table.
+      return {
+        macs: 0,
+        flops: 0,
+        bytesRead: sumBytes(op.inputs) + sumBytes(op.outputs),
+        bytesWritten: sumBytes(op.outputs),
+        paramBytes,
+      };
+    }
+    case 'kv_write':
+      return { macs: 0, flops: 0, bytesRead: sumBytes(op.inputs), bytesWritten: sumBytes(op.inputs), paramBytes };
+    case 'kv_read':
+      return { macs: 0, flops: 0, bytesRead: sumBytes(op.outputs), bytesWritten: sumBytes(op.outputs), paramBytes };
+    default: {
+      const perElem = ELEMENTWISE_FLOPS[op.kind] ?? 1;
+      return {
+        macs: 0,
+        flops: perElem * outElems,
+        bytesRead: sumBytes(op.inputs) + sumBytes(op.weights),
+        bytesWritten: sumBytes(op.outputs),
+        paramBytes,
+      };
+    }
+  }
+}

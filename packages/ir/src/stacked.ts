@@ -1,0 +1,53 @@
+import type { OpGraph } from './graph.js';
+
+/** Energy of one realization by where it goes (joules). Keys: compute, memory, conversion, ... */
+export type EnergyBreakdown = Readonly<Record<string, number>>;
+
+/** One way a device class can run one op, with its cost. */
+export interface Candidate {
+  /** System device class id (e.g. `ptu`). */
+  readonly device: string;
+  /** Target plugin id that priced it. */
+  readonly target: string;
+  /** The target's name for how it runs the op (e.g. `dot-product-serial`). */
+  readonly algorithm: string;
+  readonly latencyS: number;
+  readonly energy: EnergyBreakdown;
+  /** Sum of `energy`. */
+  readonly energyJ: number;
+}
+
+/** A device class of the system as the optimizer and simulator see it. */
+export interface DeviceClass {
+  readonly id: string;
+  readonly target: string;
+  readonly count: number;
+  /** Static power of one instance (idle, laser, thermal tuning), watts. */
+  readonly staticPowerW: number;
+}
+
+/** Cost of moving bytes between device classes. */
+export interface TransferCost {
+  readonly latencyS: number;
+  readonly energyJ: number;
+}
+
+/**
+ * The Stacked Graph: for every op, each realization the system's devices offer,
+ * and for every edge, what moving its tensors between two devices costs.
+ */
+export interface StackedGraph {
+  readonly graph: OpGraph;
+  readonly devices: readonly DeviceClass[];
+  /** Candidates per op id, never empty. */
+  readonly candidates: ReadonlyMap<string, readonly Candidate[]>;
+  /** Zero when `from === to`. */
+  transfer(from: string, to: string, bytes: number): TransferCost;
+}
+
+/** Sum of an energy breakdown. */
+export function sumEnergy(e: EnergyBreakdown): number {
+  let s = 0;
+  for (const v of Object.values(e)) s += v;
+  return s;
+}

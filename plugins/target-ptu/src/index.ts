@@ -1,0 +1,121 @@
+import {
+  defineTarget,
+  dtypeBytes,
+  type MatmulDims,
+  matmulDims,
+  num,
+  type OpArithmetic,
+  type OpNode,
+  opDtype,
+  type ParamValues,
+  type Realization,
+  str,
+} from '@lightcode/cost-model';
+
+const STUDY = 'LightCode study reference implementation (RyanTomich/LightCode, lightcode/hardware.py), via shared/data/README.md';
+
+/**
+ * Conversions and cycles of one matrix product on the photonic unit.
+ *
+ * dot-product-serial (the original study): each wavelength of each core carries
+ * one dot product, one element per cycle, so
+ * cycles = ceil(ceil(outputs / wavelengths) / cores) x K. Every distinct input
+ * number is converted once (DAC) and every output once (ADC).
+ *
+ * crossbar: a core holds an R x C tile of the second operand and multiplies it
+ * with one input vector per wavelength per cycle. A K x N operand needs
+ * ceil(K/R) x ceil(N/C) tiles; each tile re-streams the M input rows (one DAC
+ * pass per column tile) and emits partial sums that leave through the ADC (one
+ * ADC pass per row tile), accumulated electronically.
+ */
+export function photonicWork(d: MatmulDims, p: ParamValues): { cycles: number; dac: number; adc: number } {
+  const cores = num(p, 'cores');
+  const wl = num(p, 'wavelengths');
+  const { batch, m, k, n } = d;
+  if (str(p, 'dataflow') === 'crossbar') {
+    const rows = num(p, 'crossbarRows');
+    const cols = num(p, 'crossbarCols');
+    const rowTiles = Math.ceil(k / rows);
+    const colTiles = Math.ceil(n / cols);
+    const tiles = rowTiles * colTiles;
+    return {
+      cycles: batch * Math.ceil(tiles / cores) * Math.ceil(m / wl),
+      dac: batch * (k * n + m * k * colTiles),
+      adc: batch * m * n * rowTiles,
+    };
+  }
+  const outputs = batch * m * n;
+  return {
+    cycles: Math.ceil(Math.ceil(outputs / wl) / cores) * k,
+    dac: batch * (m * k + k * n),
+    adc: outputs,
+  };
+}
+
+function realize(op: OpNode, arith: OpArithmetic, p: ParamValues): Realization[] {
+  const dims = matmulDims(op);
+  const { cycles, dac, adc } = photonicWork(dims, p);
+  const bytesPerNumber = dtypeBytes(opDtype(op) ?? 'fp32');
+  const numbersMoved = (arith.bytesRead + arith.bytesWritten) / bytesPerNumber;
+  return [
+    {
+      algorithm: str(p, 'dataflow'),
+      latencyS: cycles / num(p, 'clockHz') + 2 * num(p, 'conversionLatencyS'),
+      energy: {
+        compute: arith.macs * num(p, 'macEnergyJ'),
+        conversion: dac * num(p, 'dacEnergyJ') + adc * num(p, 'adcEnergyJ'),
+        memory: numbersMoved * num(p, 'memoryEnergyPerNumberJ'),
+      },
+    },
+  ];
+}
+
+export default defineTarget({
+  id: 'ptu',
+  name: 'Photonic Tensor Unit',
+  description: 'Photonic matrix unit with WDM multiplexing; runs linear algebra only, every number crosses a DAC in and an ADC out.',
+  dtypes: ['fp32', 'fp16', 'bf16', 'int8'],
+  opKinds: ['linear', 'matmul'],
+  params: {
+    clockHz: { unit: 'Hz', default: 9.7e9, description: 'photonic clock', source: STUDY },
+    cores: { unit: '1', default: 1, integer: true, description: 'photonic cores', source: STUDY },
+    wavelengths: { unit: '1', default: 20, integer: true, description: 'WDM multiplexing degree', source: STUDY },
+    dataflow: {
+      unit: 'choice',
+      default: 'dot-product-serial',
+      choices: ['dot-product-serial', 'crossbar'],
+      description: 'how a matrix product maps onto the cores',
+      source: STUDY,
+    },
+    crossbarRows: { unit: '1', default: 12, integer: true, description: 'crossbar tile rows (K)', source: 'SimPhony configs/design/cores/dptc.yml' },
+    crossbarCols: { unit: '1', default: 12, integer: true, description: 'crossbar tile columns (N)', source: 'SimPhony configs/design/cores/dptc.yml' },
+    macEnergyJ: { unit: 'J', default: 0.04e-12, description: 'energy per photonic MAC', source: STUDY },
+    dacEnergyJ: { unit: 'J', default: 3.18e-12, description: 'DAC energy per number into the unit', source: STUDY },
+    adcEnergyJ: { unit: 'J', default: 1.6e-12, description: 'ADC energy per number out of the unit', source: STUDY },
+    conversionLatencyS: { unit: 's', default: 10e-9, allowZero: true, description: 'DAC/ADC delay per transfer', source: STUDY },
+    memoryEnergyPerNumberJ: {
+      unit: 'J',
+      default: 160e-12,
+      allowZero: true,
+      description: 'memory access energy per number read or written (DRAM in the study)',
+      source: STUDY,
+    },
+    staticPowerW: {
+      unit: 'W',
+      default: 0,
+      allowZero: true,
+      description: 'laser, thermal tuning and idle power per instance (the study models none)',
+      source: STUDY,
+    },
+  },
+  presets: {
+    'lightcode-2025': {
+      description: "The original LightCode study's photonic unit, constants exactly as published.",
+      source: STUDY,
+      values: {},
+    },
+  },
+  defaultPreset: 'lightcode-2025',
+  realize,
+  staticPowerW: (p) => num(p, 'staticPowerW'),
+});
