@@ -1,0 +1,35 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { discoverPlugins, findConfig, loadConfig, type PluginRegistry } from '@lightcode/core';
+
+/** The first-party plugins this CLI depends on and always loads. */
+export const FIRST_PARTY_PLUGINS = [
+  '@lightcode/frontend-gpt2',
+  '@lightcode/frontend-llama',
+  '@lightcode/target-cpu',
+  '@lightcode/target-gpu',
+  '@lightcode/target-ptu',
+] as const;
+
+/** Where the CLI's own dependencies resolve from. */
+const CLI_DIR = path.dirname(fileURLToPath(import.meta.url));
+
+/** Input and output of one CLI run; tests substitute their own. */
+export interface Io {
+  readonly cwd: string;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** Loads first-party plugins, the config file's plugins and `--plugin` values. */
+export async function loadRegistry(io: Io, flags: { config?: string; plugin?: string[] }): Promise<PluginRegistry> {
+  const configPath = flags.config ? path.resolve(io.cwd, flags.config) : findConfig(io.cwd);
+  const config = configPath ? loadConfig(configPath) : undefined;
+  return discoverPlugins({
+    builtins: FIRST_PARTY_PLUGINS,
+    builtinFrom: CLI_DIR,
+    ...(config ? { config: { path: config.path, plugins: config.config.plugins ?? [] } } : {}),
+    flags: flags.plugin ?? [],
+    cwd: io.cwd,
+  });
+}

@@ -1,0 +1,48 @@
+import { isLightcodeError } from '@lightcode/cost-model';
+import { COMPILE_HELP, compileCommand } from './commands/compile.js';
+import { PLUGINS_HELP, pluginsCommand } from './commands/plugins.js';
+import type { Io } from './context.js';
+
+const COMMANDS: Record<string, { run: (argv: readonly string[], io: Io) => Promise<number>; help: string }> = {
+  compile: { run: compileCommand, help: COMPILE_HELP },
+  plugins: { run: pluginsCommand, help: PLUGINS_HELP },
+};
+
+export const USAGE = `lightcode: compile LLM inference for photonic-electronic machines
+
+usage: lightcode <command> [options]
+
+commands:
+${Object.values(COMMANDS)
+  .map((c) => `  ${c.help.split('\n')[0]}`)
+  .join('\n')}
+
+Run 'lightcode <command> --help' for a command's options.
+`;
+
+/** Runs one CLI invocation; returns the exit code. Never throws. */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const debug = argv.includes('--debug');
+  const [name, ...rest] = argv;
+  try {
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      io.out(USAGE);
+      return 0;
+    }
+    const cmd = COMMANDS[name];
+    if (!cmd) {
+      io.err(`lightcode: unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})\n`);
+      return 2;
+    }
+    return await cmd.run(rest, io);
+  } catch (e) {
+    if (isLightcodeError(e)) {
+      io.err(`lightcode: ${e.message}\n`);
+      if (debug && e.stack) io.err(`${e.stack}\n`);
+      return e.exitCode;
+    }
+    io.err(`lightcode: internal error: ${(e as Error)?.message ?? String(e)}${debug ? '' : ' (run with --debug for the stack)'}\n`);
+    if (debug && e instanceof Error && e.stack) io.err(`${e.stack}\n`);
+    return 1;
+  }
+}

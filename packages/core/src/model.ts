@@ -1,0 +1,107 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  type BuildRequest,
+  DTYPES,
+  type DType,
+  type FrontendPlugin,
+  graphFromData,
+  isLightcodeError,
+  type OpGraph,
+  type OpGraphData,
+  PluginError,
+  UserError,
+} from '@lightcode/cost-model';
+import { readDataFile } from './config.js';
+import type { PluginRegistry } from './plugins.js';
+
+/** What model graph to build. */
+export interface ModelRequest {
+  /** A built-in model id, or a Hugging Face config.json (or a folder holding one). */
+  readonly model: string;
+  readonly phase?: 'prefill' | 'decode';
+  readonly seqLen?: number;
+  readonly batch?: number;
+  readonly dtype?: DType;
+  readonly kvLen?: number;
+  readonly logits?: 'last' | 'all';
+  readonly splitHeads?: boolean;
+}
+
+export const DEFAULT_SEQ_LEN = 1024;
+
+function positiveInt(v: unknown, flag: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+    throw new UserError(`${flag} must be a positive integer (got ${JSON.stringify(v)})`);
+  }
+  return v;
+}
+
+/** Every built-in model id, with the frontend that builds it. */
+export function listModels(reg: PluginRegistry): { id: string; frontend: string; description: string; parameters: number }[] {
+  return [...reg.frontends.values()].flatMap((f) => f.models.map((m) => ({ ...m, frontend: f.id })));
+}
+
+function fromConfigFile(reg: PluginRegistry, spec: string, cwd: string): { frontend: FrontendPlugin; config: Record<string, unknown> } {
+  const abs = path.resolve(cwd, spec);
+  const file = fs.statSync(abs).isDirectory() ? path.join(abs, 'config.json') : abs;
+  const config = readDataFile(file, 'model config');
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new UserError(`model config '${file}' must be a JSON object`);
+  const type = (config as Record<string, unknown>).model_type;
+  const frontend = [...reg.frontends.values()].find((f) => f.modelTypes.includes(String(type)));
+  if (!frontend) {
+    const known = [...reg.frontends.values()].flatMap((f) => f.modelTypes);
+    throw new UserError(`model config '${file}': unknown model_type ${JSON.stringify(type)} (frontends read: ${known.join(', ')})`);
+  }
+  return { frontend, config: { _name_or_path: path.basename(path.dirname(file)), ...(config as Record<string, unknown>) } };
+}
+
+/** Normalizes and checks a model request; picks its frontend. */
+export function resolveModel(reg: PluginRegistry, req: ModelRequest, cwd: string): { frontend: FrontendPlugin; build: BuildRequest } {
+  const phase = req.phase ?? 'prefill';
+  if (phase !== 'prefill' && phase !== 'decode') throw new UserError(`--phase must be prefill or decode (got '${phase}')`);
+  const dtype = req.dtype ?? 'fp16';
+  if (!DTYPES.includes(dtype) || dtype === 'int32') throw new UserError(`--dtype must be one of fp32, fp16, bf16, int8 (got '${dtype}')`);
+  const logits = req.logits ?? 'last';
+  if (logits !== 'last' && logits !== 'all') throw new UserError(`--logits must be last or all (got '${logits}')`);
+  const common = {
+    phase,
+    dtype,
+    logits,
+    seqLen: positiveInt(req.seqLen ?? DEFAULT_SEQ_LEN, '--seq-len'),
+    batch: positiveInt(req.batch ?? 1, '--batch'),
+    splitHeads: req.splitHeads ?? false,
+    ...(req.kvLen !== undefined ? { kvLen: req.kvLen } : {}),
+  } as const;
+  if (req.kvLen !== undefined && (!Number.isInteger(req.kvLen) || req.kvLen < 0)) {
+    throw new UserError(`--kv-len must be a non-negative integer (got ${JSON.stringify(req.kvLen)})`);
+  }
+  for (const f of reg.frontends.values()) {
+    if (f.models.some((m) => m.id === req.model)) return { frontend: f, build: { ...common, modelId: req.model } };
+  }
+  const looksLikePath = /[/\\]|\.json$/i.test(req.model) || fs.existsSync(path.resolve(cwd, req.model));
+  if (looksLikePath) {
+    if (!fs.existsSync(path.resolve(cwd, req.model))) throw new UserError(`model config '${req.model}' does not exist`);
+    const { frontend, config } = fromConfigFile(reg, req.model, cwd);
+    return { frontend, build: { ...common, config } };
+  }
+  const known = listModels(reg).map((m) => m.id);
+  throw new UserError(`unknown model '${req.model}' (known: ${known.join(', ')}; or give a Hugging Face config.json path)`);
+}
+
+/** Builds the model's operator graph with its frontend; a misbehaving frontend is named. */
+export function buildGraph(reg: PluginRegistry, req: ModelRequest, cwd = process.cwd()): OpGraph {
+  const { frontend, build } = resolveModel(reg, req, cwd);
+  let data: OpGraphData;
+  try {
+    data = frontend.build(build);
+  } catch (e) {
+    if (isLightcodeError(e)) throw e;
+    throw new PluginError(frontend.id, `build() threw: ${(e as Error)?.message ?? String(e)}`, 1);
+  }
+  try {
+    return graphFromData(data, `graph from frontend '${frontend.id}'`);
+  } catch (e) {
+    throw new PluginError(frontend.id, (e as Error).message, 1);
+  }
+}

@@ -1,0 +1,210 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  type FrontendPlugin,
+  type LightcodePlugin,
+  PLUGIN_API_VERSION,
+  PLUGIN_KINDS,
+  PluginError,
+  type PluginKind,
+  type PluginManifest,
+  type SolverPlugin,
+  type TargetPlugin,
+  UserError,
+} from '@lightcode/cost-model';
+import type { PluginEntry } from './config.js';
+
+/** Where a plugin was found: a first-party dependency, a config file, or `--plugin`. */
+export type PluginOrigin = 'builtin' | `config:${string}` | 'flag';
+
+export interface LoadedPlugin {
+  readonly manifest: PluginManifest;
+  readonly plugin: LightcodePlugin;
+  readonly packageName: string;
+  readonly version: string;
+  /** The package folder. */
+  readonly path: string;
+  readonly origin: PluginOrigin;
+}
+
+/** Package conditions used to pick a plugin's entry file. */
+function conditions(): string[] {
+  const flags = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
+  // Under `--conditions=lightcode-source` workspace packages run from TypeScript sources.
+  return flags.includes('lightcode-source') ? ['lightcode-source', 'import', 'node', 'default'] : ['import', 'node', 'default'];
+}
+
+function pickExport(target: unknown, conds: readonly string[]): string | undefined {
+  if (typeof target === 'string') return target;
+  if (Array.isArray(target)) {
+    for (const t of target) {
+      const r = pickExport(t, conds);
+      if (r) return r;
+    }
+    return undefined;
+  }
+  if (target && typeof target === 'object') {
+    for (const [key, value] of Object.entries(target)) {
+      if (conds.includes(key)) {
+        const r = pickExport(value, conds);
+        if (r) return r;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The file `import(packageName)` would load, from the package's `exports` (or `main`). */
+export function packageEntry(dir: string, pkg: Record<string, unknown>): string | undefined {
+  const exp = pkg.exports;
+  let rel: string | undefined;
+  if (exp !== undefined) {
+    const root =
+      exp && typeof exp === 'object' && !Array.isArray(exp) && Object.keys(exp).some((k) => k.startsWith('.'))
+        ? (exp as Record<string, unknown>)['.']
+        : exp;
+    rel = pickExport(root, conditions());
+  } else {
+    rel = typeof pkg.main === 'string' ? pkg.main : 'index.js';
+  }
+  return rel === undefined ? undefined : path.resolve(dir, rel);
+}
+
+function isPathSpec(spec: string): boolean {
+  return spec.startsWith('.') || path.isAbsolute(spec);
+}
+
+/** Finds a plugin's package.json: a path relative to `baseDir`, or a package name resolved from there. */
+export function resolvePluginPackage(spec: string, baseDir: string): string {
+  if (isPathSpec(spec)) {
+    const abs = path.resolve(baseDir, spec);
+    const file = abs.endsWith('package.json') ? abs : path.join(abs, 'package.json');
+    if (!fs.existsSync(file)) throw new UserError(`plugin path '${spec}' has no package.json (looked for ${file})`);
+    return file;
+  }
+  const req = createRequire(path.join(baseDir, 'noop.js'));
+  try {
+    return req.resolve(`${spec}/package.json`);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') {
+      throw new UserError(`plugin '${spec}' does not export './package.json'; add "./package.json": "./package.json" to its exports`);
+    }
+    throw new UserError(`cannot find plugin package '${spec}' from ${baseDir}; install it there or give its path`);
+  }
+}
+
+/** Reads and checks the manifest before any plugin code runs. */
+export function readManifest(pkgFile: string): { pkg: Record<string, unknown>; manifest: PluginManifest } {
+  let pkg: Record<string, unknown>;
+  try {
+    pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new UserError(`cannot read plugin manifest ${pkgFile}: ${(e as Error).message}`);
+  }
+  const name = typeof pkg.name === 'string' ? pkg.name : pkgFile;
+  const m = pkg.lightcode as Partial<PluginManifest> | undefined;
+  const keywords = Array.isArray(pkg.keywords) ? pkg.keywords : [];
+  if (!keywords.includes('lightcode-plugin') || !m || typeof m !== 'object') {
+    throw new UserError(
+      `package '${name}' is not a LightCode plugin: its package.json needs the keyword "lightcode-plugin" and a "lightcode": { "apiVersion", "kind", "id" } field`,
+    );
+  }
+  if (m.apiVersion !== PLUGIN_API_VERSION) {
+    throw new UserError(
+      `plugin '${name}' is written for plugin API ${JSON.stringify(m.apiVersion)}, but this LightCode implements API ${PLUGIN_API_VERSION}; install a version of it for API ${PLUGIN_API_VERSION}`,
+    );
+  }
+  if (!PLUGIN_KINDS.includes(m.kind as PluginKind)) {
+    throw new UserError(`plugin '${name}': "lightcode.kind" must be one of ${PLUGIN_KINDS.join(', ')} (got ${JSON.stringify(m.kind)})`);
+  }
+  if (typeof m.id !== 'string' || !/^[a-z][a-z0-9-]*$/.test(m.id)) {
+    throw new UserError(`plugin '${name}': "lightcode.id" must be a lowercase id like "my-ptu" (got ${JSON.stringify(m.id)})`);
+  }
+  return { pkg, manifest: m as PluginManifest };
+}
+
+/** Resolves, checks and imports one plugin. */
+export async function loadPlugin(entry: PluginEntry, baseDir: string, origin: PluginOrigin): Promise<LoadedPlugin> {
+  const [spec, options] = typeof entry === 'string' ? [entry, undefined] : entry;
+  const pkgFile = resolvePluginPackage(spec, baseDir);
+  const { pkg, manifest } = readManifest(pkgFile);
+  const dir = path.dirname(pkgFile);
+  const name = String(pkg.name ?? spec);
+  const file = packageEntry(dir, pkg);
+  if (!file || !fs.existsSync(file)) {
+    throw new PluginError(manifest.id, `entry file ${file ?? '(none in exports)'} of package '${name}' does not exist; build the plugin first`);
+  }
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  } catch (e) {
+    throw new PluginError(manifest.id, `package '${name}' threw while loading: ${(e as Error)?.message ?? String(e)}`);
+  }
+  let plugin = mod.default;
+  if (typeof plugin === 'function') {
+    try {
+      plugin = (plugin as (o: unknown) => unknown)(options ?? {});
+    } catch (e) {
+      throw new PluginError(manifest.id, `factory threw: ${(e as Error)?.message ?? String(e)}`);
+    }
+  } else if (options !== undefined) {
+    throw new UserError(`plugin '${name}' takes no options (its default export is not a factory); list it by name alone`);
+  }
+  const p = plugin as Partial<LightcodePlugin> | undefined;
+  if (!p || typeof p !== 'object' || p.kind !== manifest.kind || p.id !== manifest.id) {
+    throw new PluginError(
+      manifest.id,
+      `package '${name}' must default-export a ${manifest.kind} plugin with id '${manifest.id}' made by define${manifest.kind[0]?.toUpperCase()}${manifest.kind.slice(1)}() (got kind ${JSON.stringify(p?.kind)}, id ${JSON.stringify(p?.id)})`,
+    );
+  }
+  return { manifest, plugin: p as LightcodePlugin, packageName: name, version: String(pkg.version ?? '0.0.0'), path: dir, origin };
+}
+
+/** The loaded plugins, by kind and id. */
+export class PluginRegistry {
+  readonly loaded: LoadedPlugin[] = [];
+  readonly targets = new Map<string, TargetPlugin>();
+  readonly frontends = new Map<string, FrontendPlugin>();
+  readonly solvers = new Map<string, SolverPlugin>();
+
+  add(lp: LoadedPlugin): void {
+    const p = lp.plugin;
+    const map: Map<string, LightcodePlugin> = p.kind === 'target' ? this.targets : p.kind === 'frontend' ? this.frontends : this.solvers;
+    const clash = this.loaded.find((o) => o.plugin.kind === p.kind && o.plugin.id === p.id);
+    if (clash && clash.path === lp.path) return; // the same package named twice
+    if (clash) {
+      throw new UserError(
+        `two ${p.kind} plugins have id '${p.id}': ${clash.packageName} (${clash.path}) and ${lp.packageName} (${lp.path}); remove one`,
+      );
+    }
+    map.set(p.id, p);
+    this.loaded.push(lp);
+  }
+}
+
+/** What to load: first-party plugins and where to resolve them from, config entries, flags. */
+export interface DiscoveryOptions {
+  /** First-party plugin package names, resolved from `builtinFrom`. */
+  readonly builtins?: readonly string[];
+  readonly builtinFrom?: string;
+  /** A config file and its entries (resolved from the file's folder). */
+  readonly config?: { readonly path: string; readonly plugins: readonly PluginEntry[] };
+  /** `--plugin NAME|PATH` values, resolved from `cwd`. */
+  readonly flags?: readonly string[];
+  readonly cwd?: string;
+}
+
+/** Loads every plugin named; no node_modules scanning. */
+export async function discoverPlugins(o: DiscoveryOptions): Promise<PluginRegistry> {
+  const reg = new PluginRegistry();
+  for (const name of o.builtins ?? []) reg.add(await loadPlugin(name, o.builtinFrom ?? process.cwd(), 'builtin'));
+  if (o.config) {
+    const dir = path.dirname(o.config.path);
+    for (const e of o.config.plugins) reg.add(await loadPlugin(e, dir, `config:${o.config.path}`));
+  }
+  for (const f of o.flags ?? []) reg.add(await loadPlugin(f, o.cwd ?? process.cwd(), 'flag'));
+  return reg;
+}

@@ -1,0 +1,90 @@
+import type { LinkSpec, MemorySpec, SystemSpec } from '@lightcode/cost-model';
+
+/**
+ * Built-in systems. Device figures live in the target presets; links and
+ * memories cite their sources here.
+ */
+const A100_HBM: MemorySpec = {
+  id: 'hbm',
+  kind: 'hbm',
+  capacityBytes: 80e9,
+  bandwidthBps: 2039e9,
+  energyPerByteJ: 31.2e-12,
+  attachedTo: ['gpu'],
+};
+const H100_HBM: MemorySpec = { ...A100_HBM, bandwidthBps: 3350e9 };
+
+/** A PCIe 4.0 x16 class link between a GPU host and photonic cards. */
+const PCIE_PTU: LinkSpec = {
+  id: 'pcie',
+  between: ['gpu', 'ptu'],
+  bandwidthBps: 31.5e9,
+  latencyS: 1e-6,
+  energyPerByteJ: 40e-12,
+  source: 'PCIe 4.0 x16: 31.5 GB/s per direction; ~1 us DMA latency and ~5 pJ/bit SerDes energy are assumptions',
+};
+
+/**
+ * The original study's CPU-PTU path: a fixed 10 ns per transfer (its DAC/ADC
+ * delay) whatever the size, so bandwidth is set high enough not to matter. Its
+ * per-number energies are charged by the ops themselves.
+ */
+const STUDY_LINK: LinkSpec = {
+  id: 'study-link',
+  between: ['cpu', 'ptu'],
+  bandwidthBps: 1e18,
+  latencyS: 10e-9,
+  energyPerByteJ: 0,
+  source: 'LightCode study reference implementation: fixed delay per edge, size-independent',
+};
+
+export const BUILTIN_SYSTEMS: Readonly<Record<string, SystemSpec>> = {
+  'gpu-a100': {
+    id: 'gpu-a100',
+    description: 'One NVIDIA A100-80GB SXM',
+    devices: [{ id: 'gpu', target: 'gpu', preset: 'a100', count: 1 }],
+    memories: [A100_HBM],
+  },
+  'gpu-h100': {
+    id: 'gpu-h100',
+    description: 'One NVIDIA H100 SXM',
+    devices: [{ id: 'gpu', target: 'gpu', preset: 'h100', count: 1 }],
+    memories: [H100_HBM],
+  },
+  cpu: {
+    id: 'cpu',
+    description: "The original study's CPU alone",
+    devices: [{ id: 'cpu', target: 'cpu', preset: 'lightcode-2025', count: 1 }],
+  },
+  'hybrid-a100-ptu': {
+    id: 'hybrid-a100-ptu',
+    description: 'One A100 and four photonic tensor units (study constants) on PCIe',
+    devices: [
+      { id: 'gpu', target: 'gpu', preset: 'a100', count: 1 },
+      { id: 'ptu', target: 'ptu', preset: 'lightcode-2025', count: 4 },
+    ],
+    memories: [A100_HBM],
+    links: [PCIE_PTU],
+  },
+  'hybrid-h100-ptu': {
+    id: 'hybrid-h100-ptu',
+    description: 'One H100 and four photonic tensor units (study constants) on PCIe',
+    devices: [
+      { id: 'gpu', target: 'gpu', preset: 'h100', count: 1 },
+      { id: 'ptu', target: 'ptu', preset: 'lightcode-2025', count: 4 },
+    ],
+    memories: [H100_HBM],
+    links: [PCIE_PTU],
+  },
+  'lightcode-2025': {
+    id: 'lightcode-2025',
+    description: "The original study's machine: one CPU core and one photonic unit (1 core x 20 wavelengths)",
+    devices: [
+      { id: 'cpu', target: 'cpu', preset: 'lightcode-2025', count: 1 },
+      { id: 'ptu', target: 'ptu', preset: 'lightcode-2025', count: 1 },
+    ],
+    links: [STUDY_LINK],
+  },
+};
+
+export const DEFAULT_SYSTEM = 'hybrid-a100-ptu';

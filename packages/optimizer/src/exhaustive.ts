@@ -1,0 +1,51 @@
+import { type StackedGraph, UserError } from '@lightcode/ir';
+import { type Objective, type Selection, evaluateSelection, makeSelection, objectiveValue } from './selection.js';
+
+/** Largest candidate space the exhaustive solver will enumerate. */
+export const EXHAUSTIVE_LIMIT = 200_000;
+
+/** Number of distinct selections of a Stacked Graph (may be Infinity). */
+export function selectionSpace(sg: StackedGraph): number {
+  let n = 1;
+  for (const list of sg.candidates.values()) n *= list.length;
+  return n;
+}
+
+/**
+ * Enumerates every selection and keeps the best; ties go to the first found,
+ * in odometer order over ops in insertion order. Proven optimal for the
+ * optimizer's cost model, but only for tiny graphs.
+ */
+export function exhaustiveSelect(sg: StackedGraph, objective: Objective, limit = EXHAUSTIVE_LIMIT): Selection {
+  const space = selectionSpace(sg);
+  if (space > limit) {
+    throw new UserError(`exhaustive search needs ${space.toExponential(2)} evaluations, over its limit of ${limit}; use another solver`);
+  }
+  const ids = [...sg.candidates.keys()];
+  const sizes = ids.map((id) => sg.candidates.get(id)?.length ?? 1);
+  const digits = ids.map(() => 0);
+  const choice = new Map<string, number>(ids.map((id) => [id, 0]));
+  let best = new Map(choice);
+  let bestValue = Number.POSITIVE_INFINITY;
+  for (;;) {
+    const v = objectiveValue(evaluateSelection(sg, choice), objective);
+    if (v < bestValue) {
+      bestValue = v;
+      best = new Map(choice);
+    }
+    let i = 0;
+    while (i < ids.length) {
+      const next = (digits[i] ?? 0) + 1;
+      if (next < (sizes[i] ?? 1)) {
+        digits[i] = next;
+        choice.set(ids[i] as string, next);
+        break;
+      }
+      digits[i] = 0;
+      choice.set(ids[i] as string, 0);
+      i++;
+    }
+    if (i === ids.length) break;
+  }
+  return makeSelection(sg, best, objective, 'exhaustive', 'optimal');
+}

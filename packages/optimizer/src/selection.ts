@@ -1,0 +1,95 @@
+import type { Candidate, StackedGraph } from '@lightcode/ir';
+
+export const OBJECTIVES = ['latency', 'energy'] as const;
+export type Objective = (typeof OBJECTIVES)[number];
+
+/**
+ * `optimal`: proven minimal for the objective model below; `feasible`: a valid
+ * selection without a proof (a heuristic's, or a solver's best when it stopped).
+ */
+export type SelectionStatus = 'optimal' | 'feasible';
+
+/** One candidate index per op id, into `StackedGraph.candidates`. */
+export type Choice = ReadonlyMap<string, number>;
+
+/** What a selection costs under the optimizer's model. */
+export interface SelectionCost {
+  /** max(critical path, busiest device class's load / instances), seconds. */
+  readonly latencyS: number;
+  /** Longest path through op and transfer delays. */
+  readonly criticalPathS: number;
+  /** Largest per-class load divided by its instance count. */
+  readonly loadBoundS: number;
+  /** Dynamic + transfer + static power x latency, joules. */
+  readonly energyJ: number;
+}
+
+export interface Selection extends SelectionCost {
+  readonly choice: Choice;
+  readonly status: SelectionStatus;
+  readonly solver: string;
+  readonly objective: Objective;
+  readonly objectiveValue: number;
+}
+
+export function candidateOf(sg: StackedGraph, choice: Choice, opId: string): Candidate {
+  const list = sg.candidates.get(opId);
+  const c = list?.[choice.get(opId) ?? -1];
+  if (!c) throw new Error(`selection has no valid candidate for op '${opId}'`);
+  return c;
+}
+
+/**
+ * Prices a selection. Latency is the critical path through op latencies and
+ * the transfer latencies of edges that cross devices, bounded below by each
+ * device class's total work spread over its instances. Energy is the ops'
+ * dynamic energy, the transfers' energy, and every instance's static power for
+ * the whole latency.
+ */
+export function evaluateSelection(sg: StackedGraph, choice: Choice): SelectionCost {
+  const g = sg.graph;
+  const finish = new Map<string, number>();
+  const load = new Map<string, number>();
+  let dynamic = 0;
+  let criticalPathS = 0;
+  for (const id of g.topologicalOrder()) {
+    const c = candidateOf(sg, choice, id);
+    let ready = 0;
+    for (const p of g.predecessors(id)) {
+      const pc = candidateOf(sg, choice, p);
+      const e = g.edge(p, id);
+      const tr = sg.transfer(pc.device, c.device, e?.bytes ?? 0);
+      dynamic += tr.energyJ;
+      ready = Math.max(ready, (finish.get(p) ?? 0) + tr.latencyS);
+    }
+    const f = ready + c.latencyS;
+    finish.set(id, f);
+    criticalPathS = Math.max(criticalPathS, f);
+    load.set(c.device, (load.get(c.device) ?? 0) + c.latencyS);
+    dynamic += c.energyJ;
+  }
+  let loadBoundS = 0;
+  let staticW = 0;
+  for (const d of sg.devices) {
+    loadBoundS = Math.max(loadBoundS, (load.get(d.id) ?? 0) / d.count);
+    staticW += d.count * d.staticPowerW;
+  }
+  const latencyS = Math.max(criticalPathS, loadBoundS);
+  return { latencyS, criticalPathS, loadBoundS, energyJ: dynamic + staticW * latencyS };
+}
+
+/** The objective's value of a priced selection. */
+export function objectiveValue(cost: SelectionCost, objective: Objective): number {
+  return objective === 'latency' ? cost.latencyS : cost.energyJ;
+}
+
+export function makeSelection(
+  sg: StackedGraph,
+  choice: Choice,
+  objective: Objective,
+  solver: string,
+  status: SelectionStatus,
+): Selection {
+  const cost = evaluateSelection(sg, choice);
+  return { ...cost, choice, status, solver, objective, objectiveValue: objectiveValue(cost, objective) };
+}

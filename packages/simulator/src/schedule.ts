@@ -1,0 +1,141 @@
+import { type Candidate, MinHeap, type StackedGraph } from '@lightcode/ir';
+
+/** One op placed on one instance. */
+export interface ScheduledOp {
+  readonly id: string;
+  readonly device: string;
+  /** Instance index within the device class, from 0. */
+  readonly instance: number;
+  readonly startS: number;
+  readonly endS: number;
+}
+
+/** A transfer between device classes on an edge. */
+export interface ScheduledTransfer {
+  readonly from: string;
+  readonly to: string;
+  readonly bytes: number;
+  readonly startS: number;
+  readonly endS: number;
+  readonly energyJ: number;
+}
+
+export interface InstanceUse {
+  /** `device#index`. */
+  readonly id: string;
+  readonly device: string;
+  readonly busyS: number;
+  readonly utilization: number;
+}
+
+export interface Schedule {
+  readonly makespanS: number;
+  readonly ops: readonly ScheduledOp[];
+  readonly transfers: readonly ScheduledTransfer[];
+  readonly instances: readonly InstanceUse[];
+  /** Joules by category; sums exactly (to rounding) to `energyJ`. */
+  readonly energyBreakdownJ: Readonly<Record<string, number>>;
+  readonly energyJ: number;
+}
+
+/**
+ * Upward rank (HEFT): an op's latency plus the longest chain of transfer and
+ * op latencies after it. Ready ops with the highest rank go first.
+ */
+export function upwardRanks(sg: StackedGraph, pick: (id: string) => Candidate): Map<string, number> {
+  const g = sg.graph;
+  const order = g.topologicalOrder();
+  const rank = new Map<string, number>();
+  for (let i = order.length - 1; i >= 0; i--) {
+    const id = order[i] as string;
+    const c = pick(id);
+    let tail = 0;
+    for (const s of g.successors(id)) {
+      const tr = sg.transfer(c.device, pick(s).device, g.edge(id, s)?.bytes ?? 0);
+      tail = Math.max(tail, tr.latencyS + (rank.get(s) ?? 0));
+    }
+    rank.set(id, c.latencyS + tail);
+  }
+  return rank;
+}
+
+/**
+ * List-schedules a selection: each device class has `count` instances, each
+ * runs one op at a time. A ready op (all inputs scheduled) with the highest
+ * upward rank goes next, on the instance of its class that frees up first, and
+ * starts once that instance is free and every input has arrived (producer end
+ * plus transfer latency). Links have no contention in this model.
+ */
+export function simulate(sg: StackedGraph, pick: (id: string) => Candidate): Schedule {
+  const g = sg.graph;
+  const rank = upwardRanks(sg, pick);
+  const index = new Map<string, number>();
+  for (const id of g.topologicalOrder()) index.set(id, index.size);
+  const free = new Map<string, number[]>(sg.devices.map((d) => [d.id, new Array<number>(d.count).fill(0)]));
+  const busy = new Map<string, number[]>(sg.devices.map((d) => [d.id, new Array<number>(d.count).fill(0)]));
+  const waiting = new Map<string, number>();
+  const end = new Map<string, number>();
+  const ready = new MinHeap<string>(
+    (a, b) => (rank.get(b) ?? 0) - (rank.get(a) ?? 0) || (index.get(a) ?? 0) - (index.get(b) ?? 0),
+  );
+  for (const id of g.topologicalOrder()) {
+    const n = g.predecessors(id).length;
+    waiting.set(id, n);
+    if (n === 0) ready.push(id);
+  }
+  const ops: ScheduledOp[] = [];
+  const transfers: ScheduledTransfer[] = [];
+  const energy: Record<string, number> = {};
+  const add = (k: string, v: number) => {
+    energy[k] = (energy[k] ?? 0) + v;
+  };
+  let makespanS = 0;
+  while (ready.size > 0) {
+    const id = ready.pop() as string;
+    const c = pick(id);
+    let arrive = 0;
+    for (const p of g.predecessors(id)) {
+      const pc = pick(p);
+      const bytes = g.edge(p, id)?.bytes ?? 0;
+      const tr = sg.transfer(pc.device, c.device, bytes);
+      const sent = end.get(p) ?? 0;
+      if (pc.device !== c.device) {
+        transfers.push({ from: p, to: id, bytes, startS: sent, endS: sent + tr.latencyS, energyJ: tr.energyJ });
+        add('transfer', tr.energyJ);
+      }
+      arrive = Math.max(arrive, sent + tr.latencyS);
+    }
+    const slots = free.get(c.device);
+    if (!slots) throw new Error(`op '${id}' chose device '${c.device}', which the system does not have`);
+    let inst = 0;
+    for (let i = 1; i < slots.length; i++) if ((slots[i] ?? 0) < (slots[inst] ?? 0)) inst = i;
+    const startS = Math.max(arrive, slots[inst] ?? 0);
+    const endS = startS + c.latencyS;
+    slots[inst] = endS;
+    const b = busy.get(c.device) as number[];
+    b[inst] = (b[inst] ?? 0) + c.latencyS;
+    end.set(id, endS);
+    makespanS = Math.max(makespanS, endS);
+    ops.push({ id, device: c.device, instance: inst, startS, endS });
+    for (const [k, v] of Object.entries(c.energy)) add(k, v);
+    for (const s of g.successors(id)) {
+      const n = (waiting.get(s) ?? 0) - 1;
+      waiting.set(s, n);
+      if (n === 0) ready.push(s);
+    }
+  }
+  let staticW = 0;
+  for (const d of sg.devices) staticW += d.count * d.staticPowerW;
+  add('static', staticW * makespanS);
+  const instances: InstanceUse[] = sg.devices.flatMap((d) =>
+    (busy.get(d.id) ?? []).map((busyS, i) => ({
+      id: `${d.id}#${i}`,
+      device: d.id,
+      busyS,
+      utilization: makespanS > 0 ? busyS / makespanS : 0,
+    })),
+  );
+  let energyJ = 0;
+  for (const v of Object.values(energy)) energyJ += v;
+  return { makespanS, ops, transfers, instances, energyBreakdownJ: energy, energyJ };
+}
