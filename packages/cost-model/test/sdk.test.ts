@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildStackedGraph,
+  defineTarget,
+  formatQuantity,
+  GraphBuilder,
+  graphFromData,
+  parseQuantity,
+  PluginError,
+  resolveSystem,
+  type TargetPlugin,
+  tensor,
+  UserError,
+} from '@lightcode/cost-model';
+
+function fakeTarget(id: string, over: Partial<TargetPlugin> = {}): TargetPlugin {
+  return defineTarget({
+    id,
+    name: id,
+    description: 'test target',
+    dtypes: ['fp16'],
+    opKinds: ['linear', 'add'],
+    params: { speed: { unit: 'FLOP/s', default: 1e9, description: 'speed', source: 'test' } },
+    presets: { base: { description: 'base', source: 'test', values: {} }, fast: { description: 'fast', source: 'test', values: { speed: 1e12 } } },
+    defaultPreset: 'base',
+    realize: (_op, a, p) => [{ algorithm: 'x', latencyS: a.flops / (p.speed as number), energy: { compute: a.flops * 1e-12 } }],
+    staticPowerW: () => 1,
+    ...over,
+  });
+}
+
+const targets = new Map([
+  ['a', fakeTarget('a')],
+  ['b', fakeTarget('b')],
+]);
+
+const twoDevices = {
+  id: 'two',
+  devices: [
+    { id: 'x', target: 'a', count: 2 },
+    { id: 'y', target: 'b', count: 1, preset: 'fast' },
+  ],
+  links: [{ id: 'l', between: ['x', 'y'], bandwidthBps: 1e9, latencyS: 1e-6, energyPerByteJ: 1e-12 }],
+};
+
+function graph(kind: 'linear' | 'softmax' = 'linear') {
+  const b = new GraphBuilder({ id: 't', family: 't', phase: 'prefill', seqLen: 2, batch: 1, dtype: 'fp16', layers: 1 });
+  const x = tensor([2, 4], 'fp16');
+  b.add({ name: 'first', kind, layer: 0, inputs: [x], outputs: [x], weights: kind === 'linear' ? [tensor([4, 4], 'fp16')] : [] });
+  return graphFromData(b.build());
+}
+
+describe('units', () => {
+  it.each([
+    ['5ms', 's', 0.005],
+    ['2.5J', 'J', 2.5],
+    ['300mJ', 'J', 0.3],
+    ['80GiB', 'B', 80 * 2 ** 30],
+    ['12', 's', 12],
+    ['1.5 us', 's', 1.5e-6],
+  ])('parses %s', (text, unit, value) => {
+    expect(parseQuantity(text, unit)).toBeCloseTo(value, 12);
+  });
+
+  it('rejects a quantity in the wrong unit', () => {
+    expect(() => parseQuantity('5J', 's', '--latency-budget')).toThrow(/--latency-budget '5J' is not a quantity in s/);
+  });
+
+  it('formats with SI prefixes', () => {
+    expect(formatQuantity(0.00243, 's')).toBe('2.43 ms');
+    expect(formatQuantity(535e-3, 'J')).toBe('535 mJ');
+  });
+});
+
+describe('system model', () => {
+  it('resolves presets and the cheapest path, affine in bytes', () => {
+    const s = resolveSystem(twoDevices, targets);
+    expect(s.devices.map((d) => d.params.speed)).toEqual([1e9, 1e12]);
+    const p = s.path('x', 'y');
+    expect(p.links).toEqual(['l']);
+    expect(p.fixedS + 1e6 * p.perByteS).toBeCloseTo(1e-6 + 1e-3, 12);
+    expect(s.path('x', 'x').perByteS).toBe(0);
+  });
+
+  it.each([
+    [{ ...twoDevices, devices: [{ id: 'x', target: 'a', count: 0 }] }, /devices\[0\]\.count: must be >= 1/],
+    [{ ...twoDevices, devices: [{ id: 'x', target: 'nope', count: 1 }], links: [] }, /target 'nope' is not loaded \(loaded: a, b\)/],
+    [{ ...twoDevices, devices: [{ id: 'x', target: 'a', count: 1, preset: 'turbo' }], links: [] }, /has no preset 'turbo' \(known: base, fast\)/],
+    [{ ...twoDevices, devices: [{ id: 'x', target: 'a', count: 1, params: { speed: -1 } }], links: [] }, /parameter 'speed' must be > 0/],
+    [{ ...twoDevices, devices: [{ id: 'x', target: 'a', count: 1, params: { speed: 'fast' } }], links: [] }, /parameter 'speed' must be a finite number/],
+    [{ ...twoDevices, devices: [{ id: 'x', target: 'a', count: 1, params: { sped: 1 } }], links: [] }, /unknown parameter 'sped' \(known: speed\)/],
+    [{ ...twoDevices, links: [] }, /devices 'x' and 'y' are not connected by any link/],
+    [{ ...twoDevices, links: [{ ...twoDevices.links[0], between: ['x', 'z'] }] }, /links\[0\]\.between: no device 'z'/],
+    [{ ...twoDevices, colour: 'red' }, /colour: unknown field/],
+    [{ ...twoDevices, links: [{ ...twoDevices.links[0], bandwidthBps: 0 }] }, /links\[0\]\.bandwidthBps: must be > 0/],
+  ])('rejects a bad system with one line naming the field (%#)', (spec, msg) => {
+    expect(() => resolveSystem(spec, targets)).toThrow(UserError);
+    expect(() => resolveSystem(spec, targets)).toThrow(msg);
+  });
+});
+
+describe('stacked graph', () => {
+  it('lists a candidate per capable device, with transfers', () => {
+    const sg = buildStackedGraph(graph(), resolveSystem(twoDevices, targets));
+    const c = sg.candidates.get('0') ?? [];
+    expect(c.map((x) => x.device)).toEqual(['x', 'y']);
+    expect(c[0]?.latencyS).toBeCloseTo((2 * 32) / 1e9, 15);
+    expect(c[0]?.energyJ).toBeCloseTo(64e-12, 20);
+    const tr = sg.transfer('x', 'y', 1000);
+    expect(tr.latencyS).toBeCloseTo(1e-6 + 1000 / 1e9, 18);
+    expect(tr.energyJ).toBeCloseTo(1000 * 1e-12, 20);
+    expect(sg.transfer('y', 'y', 1000)).toEqual({ latencyS: 0, energyJ: 0 });
+  });
+
+  it('names an op no device supports and the devices tried', () => {
+    expect(() => buildStackedGraph(graph('softmax'), resolveSystem(twoDevices, targets))).toThrow(
+      "op 'first' (softmax, fp16) is not supported by any device; tried x (a), y (b)",
+    );
+  });
+
+  it.each([
+    [() => { throw new Error('boom'); }, /plugin 'bad': realize\(\) threw on op 'first': boom/],
+    [() => [{ algorithm: 'x', latencyS: Number.NaN, energy: {} }], /plugin 'bad': returned latency NaN s for op 'first'/],
+    [() => [{ algorithm: 'x', latencyS: 1, energy: { compute: -1 } }], /plugin 'bad': returned compute energy -1 J/],
+  ])('catches and names a misbehaving target (%#)', (realize, msg) => {
+    const bad = new Map([['bad', fakeTarget('bad', { realize })]]);
+    const sys = resolveSystem({ id: 's', devices: [{ id: 'x', target: 'bad', count: 1 }] }, bad);
+    expect(() => buildStackedGraph(graph(), sys)).toThrow(PluginError);
+    expect(() => buildStackedGraph(graph(), sys)).toThrow(msg);
+  });
+});
+
+describe('defineTarget', () => {
+  it('refuses a default preset it does not have', () => {
+    expect(() => fakeTarget('z', { defaultPreset: 'missing' })).toThrow(/defaultPreset 'missing' is not one of its presets/);
+  });
+});
