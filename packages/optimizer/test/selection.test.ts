@@ -1,0 +1,82 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { candidateOf, evaluateSelection, exhaustiveSelect, greedySelect, objectiveValue, select } from '@lightcode/optimizer';
+import { allChoices, randomCase, stackedFrom } from './random-stacked.js';
+import type { StackedGraph } from '@lightcode/ir';
+
+/** Latency and energy recomputed independently: longest path by memoized recursion over predecessors. */
+function reference(sg: StackedGraph, choice: Map<string, number>) {
+  const g = sg.graph;
+  const memo = new Map<string, number>();
+  const finish = (id: string): number => {
+    const hit = memo.get(id);
+    if (hit !== undefined) return hit;
+    const c = candidateOf(sg, choice, id);
+    let ready = 0;
+    for (const p of g.predecessors(id)) {
+      ready = Math.max(ready, finish(p) + sg.transfer(candidateOf(sg, choice, p).device, c.device, g.edge(p, id)?.bytes ?? 0).latencyS);
+    }
+    memo.set(id, ready + c.latencyS);
+    return ready + c.latencyS;
+  };
+  let cp = 0;
+  let dyn = 0;
+  const load = new Map<string, number>();
+  for (const op of g.ops()) {
+    cp = Math.max(cp, finish(op.id));
+    const c = candidateOf(sg, choice, op.id);
+    dyn += c.energyJ;
+    load.set(c.device, (load.get(c.device) ?? 0) + c.latencyS);
+  }
+  for (const e of g.edges()) dyn += sg.transfer(candidateOf(sg, choice, e.from).device, candidateOf(sg, choice, e.to).device, e.bytes).energyJ;
+  const lb = Math.max(...sg.devices.map((d) => (load.get(d.id) ?? 0) / d.count));
+  const latency = Math.max(cp, lb);
+  const staticW = sg.devices.reduce((s, d) => s + d.count * d.staticPowerW, 0);
+  return { latency, energy: dyn + staticW * latency };
+}
+
+describe('selection', () => {
+  it('evaluates latency and energy as an independent recomputation does (property)', () => {
+    fc.assert(
+      fc.property(randomCase, (c) => {
+        const sg = stackedFrom(c);
+        for (const choice of allChoices(sg)) {
+          const got = evaluateSelection(sg, choice);
+          const ref = reference(sg, choice);
+          expect(got.latencyS).toBeCloseTo(ref.latency, 9);
+          expect(got.energyJ).toBeCloseTo(ref.energy, 9);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  for (const objective of ['latency', 'energy'] as const) {
+    it(`exhaustive finds the brute-force minimum of ${objective}; greedy is never better (property)`, () => {
+      fc.assert(
+        fc.property(randomCase, (c) => {
+          const sg = stackedFrom(c);
+          let best = Number.POSITIVE_INFINITY;
+          for (const choice of allChoices(sg)) {
+            const r = reference(sg, choice);
+            best = Math.min(best, objective === 'latency' ? r.latency : r.energy);
+          }
+          const ex = exhaustiveSelect(sg, objective);
+          expect(ex.status).toBe('optimal');
+          expect(ex.objectiveValue).toBeCloseTo(best, 9);
+          const gr = greedySelect(sg, objective);
+          expect(gr.status).toBe('feasible');
+          expect(gr.objectiveValue).toBeGreaterThanOrEqual(best - 1e-9);
+          expect(objectiveValue(gr, objective)).toBe(gr.objectiveValue);
+        }),
+        { numRuns: 150 },
+      );
+    });
+  }
+
+  it('auto picks exhaustive for tiny spaces and names unknown solvers', () => {
+    const sg = stackedFrom({ n: 2, edges: [[0, 1, 10]], cands: [[[0, 1, 1], [1, 2, 1]], [[0, 3, 3]]], counts: [1, 1], staticW: [0, 0], link: [1, 1, 1] });
+    expect(select(sg, 'latency').solver).toBe('exhaustive');
+    expect(() => select(sg, 'latency', 'cplex')).toThrow(/unknown solver 'cplex' \(known: auto, exhaustive, greedy\)/);
+  });
+});

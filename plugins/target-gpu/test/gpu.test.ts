@@ -1,0 +1,33 @@
+import { type OpNode, opArithmetic, resolveParams, tensor } from '@lightcode/cost-model';
+import { describe, expect, it } from 'vitest';
+import gpu, { gemmEfficiency } from '@lightcode/target-gpu';
+
+const a100 = resolveParams('gpu', gpu.params, gpu.presets, 'a100');
+
+describe('GPU target', () => {
+  it('prices a GEMM by roofline: max(FLOPs / (peak x eff(M)), bytes / (0.8 x BW)) + 3 us', () => {
+    const op: OpNode = {
+      id: '0', name: 'qkv', kind: 'linear', layer: 0, attrs: {},
+      inputs: [tensor([1, 2048, 4096], 'fp16')], outputs: [tensor([1, 2048, 12288], 'fp16')], weights: [tensor([4096, 12288], 'fp16')],
+    };
+    const a = opArithmetic(op);
+    const [r] = gpu.realize(op, a, a100);
+    const eff = (0.7 * 2048) / (2048 + 64);
+    expect(gemmEfficiency(2048, a100)).toBeCloseTo(eff, 12);
+    const compute = (2 * 2048 * 4096 * 12288) / (312e12 * eff);
+    const memory = (2 * (2048 * 4096 + 4096 * 12288 + 2048 * 12288)) / (0.8 * 2039e9);
+    expect(r?.latencyS).toBeCloseTo(Math.max(compute, memory) + 3e-6, 12);
+  });
+
+  it('an elementwise op is memory bound plus the kernel overhead', () => {
+    const t = tensor([1, 1024, 4096], 'fp16');
+    const op: OpNode = { id: '0', name: 'add', kind: 'add', layer: 0, attrs: {}, inputs: [t, t], outputs: [t], weights: [] };
+    const [r] = gpu.realize(op, opArithmetic(op), a100);
+    expect(r?.latencyS).toBeCloseTo((3 * 2 * 1024 * 4096) / (0.8 * 2039e9) + 3e-6, 12);
+  });
+
+  it('the h100 preset uses datasheet peaks', () => {
+    const h100 = resolveParams('gpu', gpu.params, gpu.presets, 'h100');
+    expect([h100.peakFlopsFp16, h100.bandwidthBps]).toEqual([989e12, 3350e9]);
+  });
+});
