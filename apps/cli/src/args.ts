@@ -19,8 +19,12 @@ export function parse(command: string, argv: readonly string[], options: Options
   try {
     return parseArgs({ args: [...argv], options: { ...GLOBAL_OPTIONS, ...options }, strict: true, allowPositionals: false });
   } catch (e) {
-    const msg = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '').replace(/\.$/, '');
-    throw new UserError(`${msg} (see 'lightcode ${command} --help')`);
+    const first = ((e as Error).message.split('\n')[0] ?? '').replace(/\. To specify a positional argument.*$/s, '').replace(/\.$/, '');
+    const ambiguous = /^Option '(--[\w-]+)' argument is ambiguous/.exec(first);
+    if (ambiguous) {
+      throw new UserError(`option '${ambiguous[1]}' is followed by a value starting with '-'; write ${ambiguous[1]}=VALUE if you mean it`);
+    }
+    throw new UserError(`${first} (see 'lightcode ${command} --help')`);
   }
 }
 

@@ -79,7 +79,7 @@ export function validateSchema(schema: JsonSchema, value: unknown, path = ''): s
     const types = Array.isArray(schema.type) ? schema.type : [schema.type];
     if (!types.some((t) => matchesType(value, t))) {
       if (value === undefined) return `${at}: is missing`;
-      return `${at}: must be ${types.map((t) => (t === 'integer' ? 'an integer' : `a ${t}`)).join(' or ')} (got ${show(value)})`;
+      return `${at}: must be ${types.map((t) => `${/^[aeio]/.test(t) ? 'an' : 'a'} ${t}`).join(' or ')} (got ${show(value)})`;
     }
   }
   if (schema.const !== undefined && value !== schema.const) return `${at}: must be ${show(schema.const)} (got ${show(value)})`;

@@ -1,0 +1,44 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export function tmpDir(prefix = 'lightcode-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export interface FakePlugin {
+  readonly name: string;
+  readonly manifest?: unknown;
+  readonly keywords?: string[];
+  readonly code?: string;
+  readonly exportsField?: unknown;
+}
+
+/** A minimal target plugin's code, with no SDK import so it loads from anywhere. */
+export function targetCode(id: string): string {
+  return `export default {
+  kind: 'target', id: ${JSON.stringify(id)}, name: ${JSON.stringify(id)}, description: 'fixture',
+  dtypes: ['fp16'], opKinds: ['linear', 'matmul'],
+  params: { speed: { unit: 'FLOP/s', default: 1e12, description: 'speed', source: 'fixture' } },
+  presets: { base: { description: 'base', source: 'fixture', values: {} } }, defaultPreset: 'base',
+  realize: (op, a, p) => [{ algorithm: 'fixture', latencyS: a.flops / p.speed, energy: { compute: a.macs * 1e-13 } }],
+  staticPowerW: () => 0,
+};
+`;
+}
+
+/** Writes a plugin package into `dir` (a folder or node_modules/NAME); returns its folder. */
+export function writePlugin(dir: string, p: FakePlugin): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const pkg = {
+    name: p.name,
+    version: '2.3.4',
+    type: 'module',
+    keywords: p.keywords ?? ['lightcode-plugin'],
+    ...(p.manifest === undefined ? { lightcode: { apiVersion: 1, kind: 'target', id: 'fake' } } : p.manifest === null ? {} : { lightcode: p.manifest }),
+    exports: p.exportsField ?? { '.': './index.js', './package.json': './package.json' },
+  };
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
+  fs.writeFileSync(path.join(dir, 'index.js'), p.code ?? targetCode('fake'));
+  return dir;
+}
