@@ -1,12 +1,8 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tmpDir, writePlugin } from '../../../packages/core/test/fixtures.js';
-import { run } from './run.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+import { run, runBin } from './run.js';
 
 describe('lightcode compile --json', () => {
   it('honours the JSON contract for GPT-2 prefill on a GPU + PTU system', async () => {
@@ -113,17 +109,16 @@ describe('bad input: one line, exit 2, no stack trace', () => {
 });
 
 describe('the real binary', () => {
-  const bin = ['--import', 'tsx', '--conditions=lightcode-source', path.join(ROOT, 'apps/cli/src/bin.ts')];
-
   it('writes exactly one JSON document to stdout with --json', () => {
-    const out = execFileSync(process.execPath, [...bin, 'compile', '--model', 'gpt2', '--seq-len', '128', '--json'], { cwd: ROOT, encoding: 'utf8' });
-    expect(() => JSON.parse(out)).not.toThrow();
-    expect(out.trimEnd().split('\n').at(-1)).toBe('}');
+    const r = runBin(['compile', '--model', 'gpt2', '--seq-len', '128', '--json']);
+    expect(r.code).toBe(0);
+    expect(() => JSON.parse(r.stdout)).not.toThrow();
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('}');
   });
 
   it('exits 2 with one line on a bad flag', () => {
-    const r = spawnSync(process.execPath, [...bin, 'compile', '--seq-len', '-3'], { cwd: ROOT, encoding: 'utf8' });
-    expect(r.status).toBe(2);
+    const r = runBin(['compile', '--seq-len', '-3']);
+    expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
