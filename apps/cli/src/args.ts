@@ -1,4 +1,4 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { UserError } from '@lightcode/cost-model';
 
 type Options = NonNullable<ParseArgsConfig['options']>;

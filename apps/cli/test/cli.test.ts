@@ -6,7 +6,18 @@ import { run, runBin } from './run.js';
 
 describe('lightcode compile --json', () => {
   it('honours the JSON contract for GPT-2 prefill on a GPU + PTU system', async () => {
-    const r = await run(['compile', '--model', 'gpt2', '--seq-len', '256', '--system', 'hybrid-a100-ptu', '--objective', 'energy', '--json']);
+    const r = await run([
+      'compile',
+      '--model',
+      'gpt2',
+      '--seq-len',
+      '256',
+      '--system',
+      'hybrid-a100-ptu',
+      '--objective',
+      'energy',
+      '--json',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
@@ -53,7 +64,13 @@ describe('lightcode plugins', () => {
     const r = await run(['plugins', '--json']);
     expect(r.code).toBe(0);
     const list = JSON.parse(r.stdout).plugins as { id: string; kind: string; version: string; origin: string; path: string }[];
-    expect(list.map((p) => `${p.kind}:${p.id}`).sort()).toEqual(['frontend:gpt2', 'frontend:llama', 'target:cpu', 'target:gpu', 'target:ptu']);
+    expect(list.map((p) => `${p.kind}:${p.id}`).sort()).toEqual([
+      'frontend:gpt2',
+      'frontend:llama',
+      'target:cpu',
+      'target:gpu',
+      'target:ptu',
+    ]);
     for (const p of list) {
       expect(p.version).toBe('1.0.0');
       expect(p.origin).toBe('builtin');

@@ -8,7 +8,6 @@ import { runBin } from './run.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-
 /**
  * A third party's plugin, packed as npm would publish it and installed by path
  * into a scratch project outside the workspace. The SDK it peer-depends on is
@@ -21,7 +20,10 @@ describe('a third-party target installed from a tarball', () => {
     const scratch = tmpDir('lightcode-third-party-');
     const npm = (args: string[], cwd: string) =>
       execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8' });
-    const tarball = npm(['pack', path.join(ROOT, 'examples/third-party-target'), '--pack-destination', scratch], scratch).trim().split('\n').at(-1) as string;
+    const tarball = npm(['pack', path.join(ROOT, 'examples/third-party-target'), '--pack-destination', scratch], scratch)
+      .trim()
+      .split('\n')
+      .at(-1) as string;
     project = path.join(scratch, 'project');
     fs.mkdirSync(project);
     fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'scratch', private: true, type: 'module' }));
@@ -62,7 +64,10 @@ describe('a third-party target installed from a tarball', () => {
   });
 
   it('prices ops in a compile', () => {
-    const r = runBin(['compile', '--model', 'gpt2', '--seq-len', '128', '--system', 'system.yaml', '--objective', 'energy', '--json'], project);
+    const r = runBin(
+      ['compile', '--model', 'gpt2', '--seq-len', '128', '--system', 'system.yaml', '--objective', 'energy', '--json'],
+      project,
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);

@@ -32,7 +32,9 @@ export function loadSystem(reg: PluginRegistry, system: string = DEFAULT_SYSTEM,
   if (builtin) return resolveSystem(builtin, reg.targets, `system '${system}'`);
   const file = path.resolve(cwd, system);
   if (!fs.existsSync(file)) {
-    throw new UserError(`unknown system '${system}' (built-in: ${Object.keys(BUILTIN_SYSTEMS).join(', ')}; or give a .json/.yaml system file)`);
+    throw new UserError(
+      `unknown system '${system}' (built-in: ${Object.keys(BUILTIN_SYSTEMS).join(', ')}; or give a .json/.yaml system file)`,
+    );
   }
   return resolveSystem(readDataFile(file, 'system file'), reg.targets, `system file '${system}'`);
 }
@@ -55,7 +57,16 @@ export interface CompiledOp {
 
 /** The `compile --json` contract; fields are only ever added. */
 export interface CompileResult {
-  readonly model: { id: string; family: string; phase: string; seqLen: number; batch: number; dtype: DType; kvLen?: number; layers: number };
+  readonly model: {
+    id: string;
+    family: string;
+    phase: string;
+    seqLen: number;
+    batch: number;
+    dtype: DType;
+    kvLen?: number;
+    layers: number;
+  };
   readonly system: { id: string; devices: { id: string; target: string; count: number; preset: string }[] };
   readonly objective: Objective;
   readonly selection: { status: string; solver: string; objectiveValue: number; latencyS: number; energyJ: number };

@@ -46,7 +46,8 @@ function fromConfigFile(reg: PluginRegistry, spec: string, cwd: string): { front
   const abs = path.resolve(cwd, spec);
   const file = fs.statSync(abs).isDirectory() ? path.join(abs, 'config.json') : abs;
   const config = readDataFile(file, 'model config');
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new UserError(`model config '${file}' must be a JSON object`);
+  if (typeof config !== 'object' || config === null || Array.isArray(config))
+    throw new UserError(`model config '${file}' must be a JSON object`);
   const type = (config as Record<string, unknown>).model_type;
   const frontend = [...reg.frontends.values()].find((f) => f.modelTypes.includes(String(type)));
   if (!frontend) {

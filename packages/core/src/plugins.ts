@@ -135,7 +135,10 @@ export async function loadPlugin(entry: PluginEntry, baseDir: string, origin: Pl
   const name = String(pkg.name ?? spec);
   const file = packageEntry(dir, pkg);
   if (!file || !fs.existsSync(file)) {
-    throw new PluginError(manifest.id, `entry file ${file ?? '(none in exports)'} of package '${name}' does not exist; build the plugin first`);
+    throw new PluginError(
+      manifest.id,
+      `entry file ${file ?? '(none in exports)'} of package '${name}' does not exist; build the plugin first`,
+    );
   }
   let mod: { default?: unknown };
   try {

@@ -1,13 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
 import { discoverPlugins, findConfig, loadConfig, loadPlugin } from '@lightcode/core';
+import { describe, expect, it } from 'vitest';
 import { targetCode, tmpDir, writePlugin } from './fixtures.js';
 
 describe('plugin discovery', () => {
   it('loads a plugin a config lists, resolved from the config file folder', async () => {
     const root = tmpDir();
-    writePlugin(path.join(root, 'node_modules', 'my-target'), { name: 'my-target', manifest: { apiVersion: 1, kind: 'target', id: 'mine' }, code: targetCode('mine') });
+    writePlugin(path.join(root, 'node_modules', 'my-target'), {
+      name: 'my-target',
+      manifest: { apiVersion: 1, kind: 'target', id: 'mine' },
+      code: targetCode('mine'),
+    });
     fs.writeFileSync(path.join(root, 'lightcode.config.json'), JSON.stringify({ plugins: ['my-target'] }));
     const sub = path.join(root, 'a', 'b');
     fs.mkdirSync(sub, { recursive: true });
@@ -35,7 +39,11 @@ describe('plugin discovery', () => {
 
   it('loads --plugin paths relative to the working folder', async () => {
     const root = tmpDir();
-    writePlugin(path.join(root, 'plug'), { name: 'plug', manifest: { apiVersion: 1, kind: 'target', id: 'plug' }, code: targetCode('plug') });
+    writePlugin(path.join(root, 'plug'), {
+      name: 'plug',
+      manifest: { apiVersion: 1, kind: 'target', id: 'plug' },
+      code: targetCode('plug'),
+    });
     const reg = await discoverPlugins({ flags: ['./plug'], cwd: root });
     expect(reg.loaded.map((p) => [p.plugin.id, p.origin])).toEqual([['plug', 'flag']]);
   });
@@ -55,7 +63,10 @@ describe('plugin discovery', () => {
   it.each([
     [{ name: 'plain', manifest: null }, /package 'plain' is not a LightCode plugin: its package.json needs the keyword "lightcode-plugin"/],
     [{ name: 'nokw', keywords: [] }, /package 'nokw' is not a LightCode plugin/],
-    [{ name: 'badkind', manifest: { apiVersion: 1, kind: 'backend', id: 'x' } }, /"lightcode.kind" must be one of target, frontend, solver/],
+    [
+      { name: 'badkind', manifest: { apiVersion: 1, kind: 'backend', id: 'x' } },
+      /"lightcode.kind" must be one of target, frontend, solver/,
+    ],
     [{ name: 'boom', code: "throw new Error('kaput');" }, /plugin 'fake': package 'boom' threw while loading: kaput/],
     [{ name: 'wrong', code: "export default { kind: 'frontend', id: 'fake' };" }, /must default-export a target plugin with id 'fake'/],
     [{ name: 'noexp', exportsField: { '.': './index.js' } }, /does not export '.\/package.json'/],
@@ -70,7 +81,9 @@ describe('plugin discovery', () => {
     await expect(loadPlugin('nowhere', root, 'flag')).rejects.toThrow(/cannot find plugin package 'nowhere' from/);
     writePlugin(path.join(root, 'one'), { name: 'one' });
     writePlugin(path.join(root, 'two'), { name: 'two' });
-    await expect(discoverPlugins({ flags: ['./one', './two'], cwd: root })).rejects.toThrow(/two target plugins have id 'fake': one .* and two/);
+    await expect(discoverPlugins({ flags: ['./one', './two'], cwd: root })).rejects.toThrow(
+      /two target plugins have id 'fake': one .* and two/,
+    );
   });
 
   it.each([

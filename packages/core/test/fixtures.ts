@@ -35,7 +35,11 @@ export function writePlugin(dir: string, p: FakePlugin): string {
     version: '2.3.4',
     type: 'module',
     keywords: p.keywords ?? ['lightcode-plugin'],
-    ...(p.manifest === undefined ? { lightcode: { apiVersion: 1, kind: 'target', id: 'fake' } } : p.manifest === null ? {} : { lightcode: p.manifest }),
+    ...(p.manifest === undefined
+      ? { lightcode: { apiVersion: 1, kind: 'target', id: 'fake' } }
+      : p.manifest === null
+        ? {}
+        : { lightcode: p.manifest }),
     exports: p.exportsField ?? { '.': './index.js', './package.json': './package.json' },
   };
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg, null, 2));

@@ -4,11 +4,11 @@
  * plugin depends on this package alone.
  */
 export * from '@lightcode/ir';
-export * from './units.js';
-export * from './params.js';
 export * from './milp.js';
+export * from './params.js';
 export * from './plugin.js';
-export * from './system.js';
-export * from './stacked.js';
 export * from './roofline.js';
+export * from './stacked.js';
+export * from './system.js';
 export * from './transformer.js';
+export * from './units.js';

@@ -56,9 +56,7 @@ export function resolveParams(
 ): Record<string, ParamValue> {
   const preset = presets[presetName];
   if (!preset) {
-    throw new UserError(
-      `target '${targetId}' has no preset '${presetName}' (known: ${Object.keys(presets).join(', ')})`,
-    );
+    throw new UserError(`target '${targetId}' has no preset '${presetName}' (known: ${Object.keys(presets).join(', ')})`);
   }
   const out: Record<string, ParamValue> = {};
   for (const [name, spec] of Object.entries(specs)) out[name] = spec.default;
@@ -69,9 +67,7 @@ export function resolveParams(
     for (const [name, value] of Object.entries(values)) {
       const spec = specs[name];
       if (!spec) {
-        throw new UserError(
-          `target '${targetId}' ${layer}: unknown parameter '${name}' (known: ${Object.keys(specs).join(', ')})`,
-        );
+        throw new UserError(`target '${targetId}' ${layer}: unknown parameter '${name}' (known: ${Object.keys(specs).join(', ')})`);
       }
       out[name] = value as ParamValue;
     }

@@ -152,11 +152,7 @@ function duplicate(ids: readonly string[]): string | undefined {
  * device's parameters, and precomputes the cheapest path between every pair of
  * device classes (Dijkstra over links, store-and-forward).
  */
-export function resolveSystem(
-  raw: unknown,
-  targets: ReadonlyMap<string, TargetPlugin>,
-  source = 'system',
-): ResolvedSystem {
+export function resolveSystem(raw: unknown, targets: ReadonlyMap<string, TargetPlugin>, source = 'system'): ResolvedSystem {
   const problem = validateSchema(SYSTEM_SCHEMA, raw);
   if (problem) throw new UserError(`${source}: ${problem}`);
   const spec = raw as SystemSpec;
@@ -180,7 +176,9 @@ export function resolveSystem(
   const devices: ResolvedDevice[] = spec.devices.map((d, i) => {
     const target = targets.get(d.target);
     if (!target) {
-      fail(`devices[${i}].target: target '${d.target}' is not loaded (loaded: ${[...targets.keys()].join(', ') || 'none'}); add its plugin with --plugin or lightcode.config.json`);
+      fail(
+        `devices[${i}].target: target '${d.target}' is not loaded (loaded: ${[...targets.keys()].join(', ') || 'none'}); add its plugin with --plugin or lightcode.config.json`,
+      );
     }
     const t = target as TargetPlugin;
     const preset = d.preset ?? t.defaultPreset;

@@ -1,4 +1,4 @@
-import { type DType, type Feed, type GraphBuilder, tensor, type TensorSpec, UserError } from '@lightcode/ir';
+import { type DType, type Feed, type GraphBuilder, type TensorSpec, tensor, UserError } from '@lightcode/ir';
 import type { BuildRequest } from './plugin.js';
 
 /**
@@ -37,7 +37,9 @@ export function requestLengths(req: BuildRequest, maxPositions: number, model: s
   }
   const past = req.kvLen ?? req.seqLen;
   if (past + 1 > maxPositions) {
-    throw new UserError(`decode at --kv-len ${past} needs ${past + 1} positions, beyond ${model}'s limit of ${maxPositions} (max_position_embeddings)`);
+    throw new UserError(
+      `decode at --kv-len ${past} needs ${past + 1} positions, beyond ${model}'s limit of ${maxPositions} (max_position_embeddings)`,
+    );
   }
   return { q: 1, k: past + 1, past };
 }
@@ -91,28 +93,21 @@ export function attentionCore(b: GraphBuilder, o: AttentionCoreOptions): Feed[] 
       },
       [[o.q, q], ...o.kv.map((s): Feed => [s.k, t([o.batch, hkv, o.headDim, s.tokens])])],
     );
-    const sm = b.add(
-      { name: `${o.prefix}.softmax${tag}`, kind: 'softmax', layer: o.layer, inputs: [scores], outputs: [scores], attrs },
-      [[qk, scores]],
-    );
-    const av = b.add(
-      { name: `${o.prefix}.av${tag}`, kind: 'matmul', layer: o.layer, inputs: [scores, v], outputs: [out], attrs },
-      [[sm, scores], ...o.kv.map((s): Feed => [s.v, t([o.batch, hkv, s.tokens, o.headDim])])],
-    );
+    const sm = b.add({ name: `${o.prefix}.softmax${tag}`, kind: 'softmax', layer: o.layer, inputs: [scores], outputs: [scores], attrs }, [
+      [qk, scores],
+    ]);
+    const av = b.add({ name: `${o.prefix}.av${tag}`, kind: 'matmul', layer: o.layer, inputs: [scores, v], outputs: [out], attrs }, [
+      [sm, scores],
+      ...o.kv.map((s): Feed => [s.v, t([o.batch, hkv, s.tokens, o.headDim])]),
+    ]);
     feeds.push([av, out]);
   }
   return feeds;
 }
 
 /** Adds a KV-cache write of this step's keys and values (a sink: memory traffic only). */
-export function kvCacheWrite(
-  b: GraphBuilder,
-  o: { prefix: string; layer: number; k: Feed; v: Feed },
-): string {
-  return b.add(
-    { name: `${o.prefix}.kv_write`, kind: 'kv_write', layer: o.layer, inputs: [o.k[1], o.v[1]], outputs: [] },
-    [o.k, o.v],
-  );
+export function kvCacheWrite(b: GraphBuilder, o: { prefix: string; layer: number; k: Feed; v: Feed }): string {
+  return b.add({ name: `${o.prefix}.kv_write`, kind: 'kv_write', layer: o.layer, inputs: [o.k[1], o.v[1]], outputs: [] }, [o.k, o.v]);
 }
 
 /** Adds a KV-cache read of the `tokens` cached keys and values (decode; a source). */

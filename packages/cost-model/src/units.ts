@@ -31,8 +31,7 @@ const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, 
  */
 export function parseQuantity(text: string, unit: string, what = 'value'): number {
   const m = /^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([a-zA-Zµ]*)\s*$/.exec(text);
-  const bad = () =>
-    new UserError(`${what} '${text}' is not a quantity in ${unit} (write it like 5${unit}, 2.5m${unit} or a plain number)`);
+  const bad = () => new UserError(`${what} '${text}' is not a quantity in ${unit} (write it like 5${unit}, 2.5m${unit} or a plain number)`);
   if (!m) throw bad();
   const value = Number(m[1]);
   const suffix = m[2] ?? '';

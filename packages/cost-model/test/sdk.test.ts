@@ -1,17 +1,17 @@
-import { describe, expect, it } from 'vitest';
 import {
   buildStackedGraph,
   defineTarget,
   formatQuantity,
   GraphBuilder,
   graphFromData,
-  parseQuantity,
   PluginError,
+  parseQuantity,
   resolveSystem,
   type TargetPlugin,
   tensor,
   UserError,
 } from '@lightcode/cost-model';
+import { describe, expect, it } from 'vitest';
 
 function fakeTarget(id: string, over: Partial<TargetPlugin> = {}): TargetPlugin {
   return defineTarget({
@@ -21,7 +21,10 @@ function fakeTarget(id: string, over: Partial<TargetPlugin> = {}): TargetPlugin 
     dtypes: ['fp16'],
     opKinds: ['linear', 'add'],
     params: { speed: { unit: 'FLOP/s', default: 1e9, description: 'speed', source: 'test' } },
-    presets: { base: { description: 'base', source: 'test', values: {} }, fast: { description: 'fast', source: 'test', values: { speed: 1e12 } } },
+    presets: {
+      base: { description: 'base', source: 'test', values: {} },
+      fast: { description: 'fast', source: 'test', values: { speed: 1e12 } },
+    },
     defaultPreset: 'base',
     realize: (_op, a, p) => [{ algorithm: 'x', latencyS: a.flops / (p.speed as number), energy: { compute: a.flops * 1e-12 } }],
     staticPowerW: () => 1,
@@ -85,10 +88,19 @@ describe('system model', () => {
   it.each([
     [{ ...twoDevices, devices: [{ id: 'x', target: 'a', count: 0 }] }, /devices\[0\]\.count: must be >= 1/],
     [{ ...twoDevices, devices: [{ id: 'x', target: 'nope', count: 1 }], links: [] }, /target 'nope' is not loaded \(loaded: a, b\)/],
-    [{ ...twoDevices, devices: [{ id: 'x', target: 'a', count: 1, preset: 'turbo' }], links: [] }, /has no preset 'turbo' \(known: base, fast\)/],
+    [
+      { ...twoDevices, devices: [{ id: 'x', target: 'a', count: 1, preset: 'turbo' }], links: [] },
+      /has no preset 'turbo' \(known: base, fast\)/,
+    ],
     [{ ...twoDevices, devices: [{ id: 'x', target: 'a', count: 1, params: { speed: -1 } }], links: [] }, /parameter 'speed' must be > 0/],
-    [{ ...twoDevices, devices: [{ id: 'x', target: 'a', count: 1, params: { speed: 'fast' } }], links: [] }, /parameter 'speed' must be a finite number/],
-    [{ ...twoDevices, devices: [{ id: 'x', target: 'a', count: 1, params: { sped: 1 } }], links: [] }, /unknown parameter 'sped' \(known: speed\)/],
+    [
+      { ...twoDevices, devices: [{ id: 'x', target: 'a', count: 1, params: { speed: 'fast' } }], links: [] },
+      /parameter 'speed' must be a finite number/,
+    ],
+    [
+      { ...twoDevices, devices: [{ id: 'x', target: 'a', count: 1, params: { sped: 1 } }], links: [] },
+      /unknown parameter 'sped' \(known: speed\)/,
+    ],
     [{ ...twoDevices, links: [] }, /devices 'x' and 'y' are not connected by any link/],
     [{ ...twoDevices, links: [{ ...twoDevices.links[0], between: ['x', 'z'] }] }, /links\[0\]\.between: no device 'z'/],
     [{ ...twoDevices, colour: 'red' }, /colour: unknown field/],
@@ -119,7 +131,12 @@ describe('stacked graph', () => {
   });
 
   it.each([
-    [() => { throw new Error('boom'); }, /plugin 'bad': realize\(\) threw on op 'first': boom/],
+    [
+      () => {
+        throw new Error('boom');
+      },
+      /plugin 'bad': realize\(\) threw on op 'first': boom/,
+    ],
     [() => [{ algorithm: 'x', latencyS: Number.NaN, energy: {} }], /plugin 'bad': returned latency NaN s for op 'first'/],
     [() => [{ algorithm: 'x', latencyS: 1, energy: { compute: -1 } }], /plugin 'bad': returned compute energy -1 J/],
   ])('catches and names a misbehaving target (%#)', (realize, msg) => {

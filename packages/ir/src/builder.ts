@@ -1,7 +1,7 @@
 import type { ModelMeta } from './graph.js';
+import type { OpGraphData } from './json.js';
 import type { AttrValue, OpKind, OpNode } from './ops.js';
 import type { TensorSpec } from './tensor.js';
-import type { OpGraphData } from './json.js';
 
 /** An op to add: everything but its id, which the builder assigns. */
 export interface OpSpec {

@@ -1,8 +1,8 @@
 import { DirectedGraph } from 'graphology';
+import type { DType } from './dtype.js';
 import { UserError } from './errors.js';
 import { type OpArithmetic, type OpNode, opArithmetic } from './ops.js';
 import { sumBytes, type TensorSpec } from './tensor.js';
-import type { DType } from './dtype.js';
 
 /** What a graph was built from; echoed in every result. */
 export interface ModelMeta {

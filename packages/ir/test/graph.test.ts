@@ -1,5 +1,3 @@
-import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
 import {
   GraphBuilder,
   graphFromJSON,
@@ -11,6 +9,8 @@ import {
   tensor,
   UserError,
 } from '@lightcode/ir';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 
 const meta: ModelMeta = { id: 'toy', family: 'toy', phase: 'prefill', seqLen: 4, batch: 1, dtype: 'fp16', layers: 1 };
 
@@ -19,7 +19,10 @@ function toy() {
   const x = tensor([1, 4, 8], 'fp16');
   const y = tensor([1, 4, 16], 'fp16');
   const a = b.add({ name: 'a', kind: 'layernorm', layer: 0, inputs: [x], outputs: [x], weights: [tensor([8], 'fp16')] });
-  const l = b.add({ name: 'l', kind: 'linear', layer: 0, inputs: [x], outputs: [y], weights: [tensor([8, 16], 'fp16'), tensor([16], 'fp16')] }, [[a, x]]);
+  const l = b.add(
+    { name: 'l', kind: 'linear', layer: 0, inputs: [x], outputs: [y], weights: [tensor([8, 16], 'fp16'), tensor([16], 'fp16')] },
+    [[a, x]],
+  );
   const g = b.add({ name: 'g', kind: 'gelu', layer: 0, inputs: [y], outputs: [y] }, [[l, y]]);
   b.add({ name: 's', kind: 'add', layer: 0, inputs: [y, y], outputs: [y] }, [
     [g, y],
@@ -44,8 +47,14 @@ describe('op arithmetic', () => {
   it('does not count a tied weight as a parameter but still reads it', () => {
     const x = tensor([1, 1, 8], 'fp16');
     const a = opArithmetic({
-      id: '0', name: 'lm_head', kind: 'linear', layer: null, inputs: [x], outputs: [tensor([1, 1, 32], 'fp16')],
-      weights: [tensor([8, 32], 'fp16')], attrs: { tiedWeights: true },
+      id: '0',
+      name: 'lm_head',
+      kind: 'linear',
+      layer: null,
+      inputs: [x],
+      outputs: [tensor([1, 1, 32], 'fp16')],
+      weights: [tensor([8, 32], 'fp16')],
+      attrs: { tiedWeights: true },
     });
     expect(a.paramBytes).toBe(0);
     expect(a.bytesRead).toBe(2 * (8 + 8 * 32));
@@ -80,7 +89,8 @@ describe('OpGraph', () => {
       fc.property(fc.integer({ min: 1, max: 12 }), fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 30 }), (n, pairs) => {
         const g = new OpGraph(meta);
         const t = tensor([3, 5], 'fp32');
-        for (let i = 0; i < n; i++) g.addOp({ id: `o${i}`, name: `op${i}`, kind: 'add', layer: null, inputs: [t], outputs: [t], weights: [], attrs: {} });
+        for (let i = 0; i < n; i++)
+          g.addOp({ id: `o${i}`, name: `op${i}`, kind: 'add', layer: null, inputs: [t], outputs: [t], weights: [], attrs: {} });
         for (const [x, y] of pairs) {
           const [a, b] = [x % n, y % n].sort((p, q) => p - q) as [number, number];
           if (a !== b) g.connect(`o${a}`, `o${b}`, t);
@@ -97,7 +107,10 @@ describe('OpGraph', () => {
     [{ format: 'other' }, /not a LightCode op graph/],
     [{ format: 'lightcode-opgraph', version: 99 }, /version 99 is not supported/],
     [{ format: 'lightcode-opgraph', version: 1, meta, ops: [{ id: '0' }], edges: [] }, /ops\[0\]\.name: is missing/],
-    [{ format: 'lightcode-opgraph', version: 1, meta, ops: [], edges: [{ from: 'x', to: 'y', tensors: [{ shape: [1], dtype: 'fp16' }] }] }, /unknown op 'x'/],
+    [
+      { format: 'lightcode-opgraph', version: 1, meta, ops: [], edges: [{ from: 'x', to: 'y', tensors: [{ shape: [1], dtype: 'fp16' }] }] },
+      /unknown op 'x'/,
+    ],
     [{ format: 'lightcode-opgraph', version: 1, meta: { ...meta, seqLen: 0 }, ops: [], edges: [] }, /meta\.seqLen: must be >= 1/],
   ])('rejects malformed JSON with a line naming the field (%#)', (json, msg) => {
     expect(() => graphFromJSON(json)).toThrow(UserError);

@@ -1,5 +1,5 @@
 import { type StackedGraph, UserError } from '@lightcode/ir';
-import { type Objective, type Selection, evaluateSelection, makeSelection, objectiveValue } from './selection.js';
+import { evaluateSelection, makeSelection, type Objective, objectiveValue, type Selection } from './selection.js';
 
 /** Largest candidate space the exhaustive solver will enumerate. */
 export const EXHAUSTIVE_LIMIT = 200_000;

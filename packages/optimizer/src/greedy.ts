@@ -1,5 +1,5 @@
 import type { StackedGraph } from '@lightcode/ir';
-import { type Objective, type Selection, makeSelection } from './selection.js';
+import { makeSelection, type Objective, type Selection } from './selection.js';
 
 /**
  * Per-op greedy: each op takes its cheapest candidate for the objective,

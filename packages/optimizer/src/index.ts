@@ -1,4 +1,4 @@
-export * from './selection.js';
-export * from './greedy.js';
 export * from './exhaustive.js';
+export * from './greedy.js';
 export * from './select.js';
+export * from './selection.js';

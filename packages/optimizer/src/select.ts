@@ -1,5 +1,5 @@
 import { type StackedGraph, UserError } from '@lightcode/ir';
-import { exhaustiveSelect, EXHAUSTIVE_LIMIT, selectionSpace } from './exhaustive.js';
+import { EXHAUSTIVE_LIMIT, exhaustiveSelect, selectionSpace } from './exhaustive.js';
 import { greedySelect } from './greedy.js';
 import type { Objective, Selection } from './selection.js';
 

@@ -83,13 +83,7 @@ export function objectiveValue(cost: SelectionCost, objective: Objective): numbe
   return objective === 'latency' ? cost.latencyS : cost.energyJ;
 }
 
-export function makeSelection(
-  sg: StackedGraph,
-  choice: Choice,
-  objective: Objective,
-  solver: string,
-  status: SelectionStatus,
-): Selection {
+export function makeSelection(sg: StackedGraph, choice: Choice, objective: Objective, solver: string, status: SelectionStatus): Selection {
   const cost = evaluateSelection(sg, choice);
   return { ...cost, choice, status, solver, objective, objectiveValue: objectiveValue(cost, objective) };
 }

@@ -54,14 +54,21 @@ export function stackedFrom(c: RandomCase): StackedGraph {
       })),
     );
   });
-  const devices: DeviceClass[] = DEVICES.map((id, i) => ({ id, target: 't', count: c.counts[i] as number, staticPowerW: c.staticW[i] as number }));
+  const devices: DeviceClass[] = DEVICES.map((id, i) => ({
+    id,
+    target: 't',
+    count: c.counts[i] as number,
+    staticPowerW: c.staticW[i] as number,
+  }));
   const [fixed, perKB, ePerKB] = c.link;
   return {
     graph: g,
     devices,
     candidates,
     transfer: (from, to, bytes) =>
-      from === to || bytes === 0 ? { latencyS: 0, energyJ: 0 } : { latencyS: fixed + (bytes * perKB) / 1000, energyJ: (bytes * ePerKB) / 1000 },
+      from === to || bytes === 0
+        ? { latencyS: 0, energyJ: 0 }
+        : { latencyS: fixed + (bytes * perKB) / 1000, energyJ: (bytes * ePerKB) / 1000 },
   };
 }
 

@@ -1,8 +1,8 @@
+import type { StackedGraph } from '@lightcode/ir';
+import { candidateOf, evaluateSelection, exhaustiveSelect, greedySelect, objectiveValue, select } from '@lightcode/optimizer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { candidateOf, evaluateSelection, exhaustiveSelect, greedySelect, objectiveValue, select } from '@lightcode/optimizer';
 import { allChoices, randomCase, stackedFrom } from './random-stacked.js';
-import type { StackedGraph } from '@lightcode/ir';
 
 /** Latency and energy recomputed independently: longest path by memoized recursion over predecessors. */
 function reference(sg: StackedGraph, choice: Map<string, number>) {
@@ -28,7 +28,8 @@ function reference(sg: StackedGraph, choice: Map<string, number>) {
     dyn += c.energyJ;
     load.set(c.device, (load.get(c.device) ?? 0) + c.latencyS);
   }
-  for (const e of g.edges()) dyn += sg.transfer(candidateOf(sg, choice, e.from).device, candidateOf(sg, choice, e.to).device, e.bytes).energyJ;
+  for (const e of g.edges())
+    dyn += sg.transfer(candidateOf(sg, choice, e.from).device, candidateOf(sg, choice, e.to).device, e.bytes).energyJ;
   const lb = Math.max(...sg.devices.map((d) => (load.get(d.id) ?? 0) / d.count));
   const latency = Math.max(cp, lb);
   const staticW = sg.devices.reduce((s, d) => s + d.count * d.staticPowerW, 0);
@@ -75,7 +76,20 @@ describe('selection', () => {
   }
 
   it('auto picks exhaustive for tiny spaces and names unknown solvers', () => {
-    const sg = stackedFrom({ n: 2, edges: [[0, 1, 10]], cands: [[[0, 1, 1], [1, 2, 1]], [[0, 3, 3]]], counts: [1, 1], staticW: [0, 0], link: [1, 1, 1] });
+    const sg = stackedFrom({
+      n: 2,
+      edges: [[0, 1, 10]],
+      cands: [
+        [
+          [0, 1, 1],
+          [1, 2, 1],
+        ],
+        [[0, 3, 3]],
+      ],
+      counts: [1, 1],
+      staticW: [0, 0],
+      link: [1, 1, 1],
+    });
     expect(select(sg, 'latency').solver).toBe('exhaustive');
     expect(() => select(sg, 'latency', 'cplex')).toThrow(/unknown solver 'cplex' \(known: auto, exhaustive, greedy\)/);
   });

@@ -1,2 +1,2 @@
-export * from './table.js';
 export * from './compile.js';
+export * from './table.js';

@@ -75,9 +75,7 @@ export function simulate(sg: StackedGraph, pick: (id: string) => Candidate): Sch
   const busy = new Map<string, number[]>(sg.devices.map((d) => [d.id, new Array<number>(d.count).fill(0)]));
   const waiting = new Map<string, number>();
   const end = new Map<string, number>();
-  const ready = new MinHeap<string>(
-    (a, b) => (rank.get(b) ?? 0) - (rank.get(a) ?? 0) || (index.get(a) ?? 0) - (index.get(b) ?? 0),
-  );
+  const ready = new MinHeap<string>((a, b) => (rank.get(b) ?? 0) - (rank.get(a) ?? 0) || (index.get(a) ?? 0) - (index.get(b) ?? 0));
   for (const id of g.topologicalOrder()) {
     const n = g.predecessors(id).length;
     waiting.set(id, n);

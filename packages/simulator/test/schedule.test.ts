@@ -1,7 +1,7 @@
-import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
 import { candidateOf, evaluateSelection } from '@lightcode/optimizer';
 import { simulate } from '@lightcode/simulator';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { allChoices, randomCase, stackedFrom } from '../../optimizer/test/random-stacked.js';
 
 describe('list schedule', () => {

@@ -1,6 +1,6 @@
 import { type BuildRequest, graphFromData, type OpGraph } from '@lightcode/cost-model';
-import { describe, expect, it } from 'vitest';
 import gpt2, { GPT2_CONFIGS } from '@lightcode/frontend-gpt2';
+import { describe, expect, it } from 'vitest';
 
 const base: BuildRequest = { modelId: 'gpt2', phase: 'prefill', seqLen: 128, batch: 1, dtype: 'fp16', logits: 'last', splitHeads: false };
 const build = (over: Partial<BuildRequest>): OpGraph => graphFromData(gpt2.build({ ...base, ...over }));
@@ -46,7 +46,15 @@ describe('GPT-2 frontend', () => {
   it('names ops the Hugging Face way and records layers', () => {
     const g = build({});
     const byName = new Map(g.ops().map((o) => [o.name, o]));
-    for (const n of ['transformer.wte', 'transformer.wpe', 'transformer.h.0.attn.c_attn', 'transformer.h.0.mlp.c_proj', 'transformer.h.11.ln_2', 'transformer.ln_f', 'lm_head']) {
+    for (const n of [
+      'transformer.wte',
+      'transformer.wpe',
+      'transformer.h.0.attn.c_attn',
+      'transformer.h.0.mlp.c_proj',
+      'transformer.h.11.ln_2',
+      'transformer.ln_f',
+      'lm_head',
+    ]) {
       expect(byName.has(n), n).toBe(true);
     }
     expect(byName.get('transformer.h.3.attn.c_proj')?.layer).toBe(3);
@@ -73,8 +81,14 @@ describe('GPT-2 frontend', () => {
     [{ seqLen: 2048 }, /--seq-len 2048 exceeds gpt2's limit of 1024 positions/],
     [{ phase: 'decode' as const, kvLen: 1024 }, /needs 1025 positions, beyond gpt2's limit of 1024/],
     [{ kvLen: 5 }, /--kv-len applies only to --phase decode/],
-    [{ modelId: undefined, config: { model_type: 'gpt2', n_embd: 100, n_head: 12, n_layer: 2, vocab_size: 10, n_positions: 64 } }, /n_embd 100 is not divisible by n_head 12/],
-    [{ modelId: undefined, config: { model_type: 'gpt2', n_embd: 96, n_head: 12, vocab_size: 10, n_positions: 64 } }, /'n_layer' must be a positive integer/],
+    [
+      { modelId: undefined, config: { model_type: 'gpt2', n_embd: 100, n_head: 12, n_layer: 2, vocab_size: 10, n_positions: 64 } },
+      /n_embd 100 is not divisible by n_head 12/,
+    ],
+    [
+      { modelId: undefined, config: { model_type: 'gpt2', n_embd: 96, n_head: 12, vocab_size: 10, n_positions: 64 } },
+      /'n_layer' must be a positive integer/,
+    ],
   ])('rejects bad requests with one line (%#)', (over, msg) => {
     expect(() => build(over)).toThrow(msg);
   });

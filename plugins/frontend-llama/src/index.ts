@@ -26,29 +26,68 @@ export interface LlamaDims {
 }
 
 const HF = 'Hugging Face model card config.json';
-const llama2 = { model_type: 'llama', vocab_size: 32000, max_position_embeddings: 4096, rms_norm_eps: 1e-5, rope_theta: 10000, hidden_act: 'silu', tie_word_embeddings: false };
+const llama2 = {
+  model_type: 'llama',
+  vocab_size: 32000,
+  max_position_embeddings: 4096,
+  rms_norm_eps: 1e-5,
+  rope_theta: 10000,
+  hidden_act: 'silu',
+  tie_word_embeddings: false,
+};
 
 /** Published Hugging Face configs of the Llama family (the fields LightCode reads). */
 export const LLAMA_CONFIGS: Readonly<Record<string, { description: string; parameters: number; config: Record<string, unknown> }>> = {
   'llama-2-7b': {
     description: `Llama 2 7B (${HF}, meta-llama/Llama-2-7b-hf)`,
     parameters: 6_738_415_616,
-    config: { ...llama2, hidden_size: 4096, intermediate_size: 11008, num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 32 },
+    config: {
+      ...llama2,
+      hidden_size: 4096,
+      intermediate_size: 11008,
+      num_hidden_layers: 32,
+      num_attention_heads: 32,
+      num_key_value_heads: 32,
+    },
   },
   'llama-2-13b': {
     description: `Llama 2 13B (${HF}, meta-llama/Llama-2-13b-hf)`,
     parameters: 13_015_864_320,
-    config: { ...llama2, hidden_size: 5120, intermediate_size: 13824, num_hidden_layers: 40, num_attention_heads: 40, num_key_value_heads: 40 },
+    config: {
+      ...llama2,
+      hidden_size: 5120,
+      intermediate_size: 13824,
+      num_hidden_layers: 40,
+      num_attention_heads: 40,
+      num_key_value_heads: 40,
+    },
   },
   'llama-2-70b': {
     description: `Llama 2 70B, grouped-query attention with 8 KV heads (${HF}, meta-llama/Llama-2-70b-hf)`,
     parameters: 68_976_648_192,
-    config: { ...llama2, hidden_size: 8192, intermediate_size: 28672, num_hidden_layers: 80, num_attention_heads: 64, num_key_value_heads: 8 },
+    config: {
+      ...llama2,
+      hidden_size: 8192,
+      intermediate_size: 28672,
+      num_hidden_layers: 80,
+      num_attention_heads: 64,
+      num_key_value_heads: 8,
+    },
   },
   'llama-3-8b': {
     description: `Llama 3 8B, GQA with 8 KV heads, 128256-token vocabulary, rope theta 500000 (${HF}, meta-llama/Meta-Llama-3-8B)`,
     parameters: 8_030_261_248,
-    config: { ...llama2, vocab_size: 128256, max_position_embeddings: 8192, rope_theta: 500000, hidden_size: 4096, intermediate_size: 14336, num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 8 },
+    config: {
+      ...llama2,
+      vocab_size: 128256,
+      max_position_embeddings: 8192,
+      rope_theta: 500000,
+      hidden_size: 4096,
+      intermediate_size: 14336,
+      num_hidden_layers: 32,
+      num_attention_heads: 32,
+      num_key_value_heads: 8,
+    },
   },
 };
 
@@ -87,18 +126,42 @@ function build(req: BuildRequest): OpGraphData {
   const dh = m.headDim;
   const t = (shape: number[]) => tensor(shape, dtype);
   const act = t([B, L, d]);
-  const b = new GraphBuilder({ id, family: 'llama', phase: req.phase, seqLen: L, batch: B, dtype, layers: m.layers, ...(req.phase === 'decode' ? { kvLen: len.past } : {}) });
+  const b = new GraphBuilder({
+    id,
+    family: 'llama',
+    phase: req.phase,
+    seqLen: L,
+    batch: B,
+    dtype,
+    layers: m.layers,
+    ...(req.phase === 'decode' ? { kvLen: len.past } : {}),
+  });
 
-  let x = b.add({ name: 'model.embed_tokens', kind: 'embedding', layer: null, inputs: [tensor([B, L], 'int32')], outputs: [act], weights: [t([m.vocab, d])] });
+  let x = b.add({
+    name: 'model.embed_tokens',
+    kind: 'embedding',
+    layer: null,
+    inputs: [tensor([B, L], 'int32')],
+    outputs: [act],
+    weights: [t([m.vocab, d])],
+  });
   for (let i = 0; i < m.layers; i++) {
     const p = `model.layers.${i}`;
     const a = `${p}.self_attn`;
-    const ln1 = b.add({ name: `${p}.input_layernorm`, kind: 'rmsnorm', layer: i, inputs: [act], outputs: [act], weights: [t([d])] }, [[x, act]]);
+    const ln1 = b.add({ name: `${p}.input_layernorm`, kind: 'rmsnorm', layer: i, inputs: [act], outputs: [act], weights: [t([d])] }, [
+      [x, act],
+    ]);
     const qOut = t([B, L, m.heads * dh]);
     const kvOut = t([B, L, m.kvHeads * dh]);
-    const q = b.add({ name: `${a}.q_proj`, kind: 'linear', layer: i, inputs: [act], outputs: [qOut], weights: [t([d, m.heads * dh])] }, [[ln1, act]]);
-    const k = b.add({ name: `${a}.k_proj`, kind: 'linear', layer: i, inputs: [act], outputs: [kvOut], weights: [t([d, m.kvHeads * dh])] }, [[ln1, act]]);
-    const v = b.add({ name: `${a}.v_proj`, kind: 'linear', layer: i, inputs: [act], outputs: [kvOut], weights: [t([d, m.kvHeads * dh])] }, [[ln1, act]]);
+    const q = b.add({ name: `${a}.q_proj`, kind: 'linear', layer: i, inputs: [act], outputs: [qOut], weights: [t([d, m.heads * dh])] }, [
+      [ln1, act],
+    ]);
+    const k = b.add({ name: `${a}.k_proj`, kind: 'linear', layer: i, inputs: [act], outputs: [kvOut], weights: [t([d, m.kvHeads * dh])] }, [
+      [ln1, act],
+    ]);
+    const v = b.add({ name: `${a}.v_proj`, kind: 'linear', layer: i, inputs: [act], outputs: [kvOut], weights: [t([d, m.kvHeads * dh])] }, [
+      [ln1, act],
+    ]);
     const qh = t([B, m.heads, L, dh]);
     const kh = t([B, m.kvHeads, L, dh]);
     const rope = b.add({ name: `${a}.rotary_emb`, kind: 'rope', layer: i, inputs: [qh, kh], outputs: [qh, kh] }, [
@@ -111,22 +174,50 @@ function build(req: BuildRequest): OpGraphData {
       const read = kvCacheRead(b, { prefix: a, layer: i, batch: B, kvHeads: m.kvHeads, headDim: dh, tokens: len.past, dtype });
       kv.unshift({ k: read, v: read, tokens: len.past });
     }
-    const heads = attentionCore(b, { prefix: a, layer: i, batch: B, heads: m.heads, kvHeads: m.kvHeads, headDim: dh, qLen: L, kLen: len.k, dtype, q: rope, kv, splitHeads: req.splitHeads });
-    const o = b.add({ name: `${a}.o_proj`, kind: 'linear', layer: i, inputs: [qOut], outputs: [act], weights: [t([m.heads * dh, d])] }, heads);
+    const heads = attentionCore(b, {
+      prefix: a,
+      layer: i,
+      batch: B,
+      heads: m.heads,
+      kvHeads: m.kvHeads,
+      headDim: dh,
+      qLen: L,
+      kLen: len.k,
+      dtype,
+      q: rope,
+      kv,
+      splitHeads: req.splitHeads,
+    });
+    const o = b.add(
+      { name: `${a}.o_proj`, kind: 'linear', layer: i, inputs: [qOut], outputs: [act], weights: [t([m.heads * dh, d])] },
+      heads,
+    );
     const r1 = b.add({ name: `${p}.attn_residual`, kind: 'add', layer: i, inputs: [act, act], outputs: [act] }, [
       [x, act],
       [o, act],
     ]);
-    const ln2 = b.add({ name: `${p}.post_attention_layernorm`, kind: 'rmsnorm', layer: i, inputs: [act], outputs: [act], weights: [t([d])] }, [[r1, act]]);
+    const ln2 = b.add(
+      { name: `${p}.post_attention_layernorm`, kind: 'rmsnorm', layer: i, inputs: [act], outputs: [act], weights: [t([d])] },
+      [[r1, act]],
+    );
     const hid = t([B, L, m.intermediate]);
-    const gate = b.add({ name: `${p}.mlp.gate_proj`, kind: 'linear', layer: i, inputs: [act], outputs: [hid], weights: [t([d, m.intermediate])] }, [[ln2, act]]);
-    const up = b.add({ name: `${p}.mlp.up_proj`, kind: 'linear', layer: i, inputs: [act], outputs: [hid], weights: [t([d, m.intermediate])] }, [[ln2, act]]);
+    const gate = b.add(
+      { name: `${p}.mlp.gate_proj`, kind: 'linear', layer: i, inputs: [act], outputs: [hid], weights: [t([d, m.intermediate])] },
+      [[ln2, act]],
+    );
+    const up = b.add(
+      { name: `${p}.mlp.up_proj`, kind: 'linear', layer: i, inputs: [act], outputs: [hid], weights: [t([d, m.intermediate])] },
+      [[ln2, act]],
+    );
     const silu = b.add({ name: `${p}.mlp.act_fn`, kind: 'silu', layer: i, inputs: [hid], outputs: [hid] }, [[gate, hid]]);
     const mul = b.add({ name: `${p}.mlp.mul`, kind: 'mul', layer: i, inputs: [hid, hid], outputs: [hid] }, [
       [silu, hid],
       [up, hid],
     ]);
-    const down = b.add({ name: `${p}.mlp.down_proj`, kind: 'linear', layer: i, inputs: [hid], outputs: [act], weights: [t([m.intermediate, d])] }, [[mul, hid]]);
+    const down = b.add(
+      { name: `${p}.mlp.down_proj`, kind: 'linear', layer: i, inputs: [hid], outputs: [act], weights: [t([m.intermediate, d])] },
+      [[mul, hid]],
+    );
     x = b.add({ name: `${p}.mlp_residual`, kind: 'add', layer: i, inputs: [act, act], outputs: [act] }, [
       [r1, act],
       [down, act],
@@ -136,7 +227,15 @@ function build(req: BuildRequest): OpGraphData {
   const lOut = req.logits === 'last' ? 1 : L;
   const h = t([B, lOut, d]);
   b.add(
-    { name: 'lm_head', kind: 'linear', layer: null, inputs: [h], outputs: [t([B, lOut, m.vocab])], weights: [t([d, m.vocab])], attrs: m.tied ? { tiedWeights: true } : {} },
+    {
+      name: 'lm_head',
+      kind: 'linear',
+      layer: null,
+      inputs: [h],
+      outputs: [t([B, lOut, m.vocab])],
+      weights: [t([d, m.vocab])],
+      attrs: m.tied ? { tiedWeights: true } : {},
+    },
     [[norm, h]],
   );
   return b.build();

@@ -1,11 +1,26 @@
 import { type BuildRequest, graphFromData, type OpGraph } from '@lightcode/cost-model';
-import { describe, expect, it } from 'vitest';
 import llama, { LLAMA_CONFIGS } from '@lightcode/frontend-llama';
+import { describe, expect, it } from 'vitest';
 
-const base: BuildRequest = { modelId: 'llama-2-7b', phase: 'prefill', seqLen: 128, batch: 1, dtype: 'fp16', logits: 'last', splitHeads: false };
+const base: BuildRequest = {
+  modelId: 'llama-2-7b',
+  phase: 'prefill',
+  seqLen: 128,
+  batch: 1,
+  dtype: 'fp16',
+  logits: 'last',
+  splitHeads: false,
+};
 const build = (over: Partial<BuildRequest>): OpGraph => graphFromData(llama.build({ ...base, ...over }));
 
-type Cfg = { hidden_size: number; intermediate_size: number; num_hidden_layers: number; num_attention_heads: number; num_key_value_heads: number; vocab_size: number };
+type Cfg = {
+  hidden_size: number;
+  intermediate_size: number;
+  num_hidden_layers: number;
+  num_attention_heads: number;
+  num_key_value_heads: number;
+  vocab_size: number;
+};
 
 /*
  * Per layer, B sequences of L new tokens attending to K keys, hidden d, heads
@@ -61,8 +76,20 @@ describe('Llama frontend', () => {
   });
 
   it('names ops the Hugging Face way', () => {
-    const names = new Set(build({}).ops().map((o) => o.name));
-    for (const n of ['model.embed_tokens', 'model.layers.0.self_attn.q_proj', 'model.layers.0.self_attn.rotary_emb', 'model.layers.0.mlp.down_proj', 'model.layers.31.mlp.act_fn', 'model.norm', 'lm_head']) {
+    const names = new Set(
+      build({})
+        .ops()
+        .map((o) => o.name),
+    );
+    for (const n of [
+      'model.embed_tokens',
+      'model.layers.0.self_attn.q_proj',
+      'model.layers.0.self_attn.rotary_emb',
+      'model.layers.0.mlp.down_proj',
+      'model.layers.31.mlp.act_fn',
+      'model.norm',
+      'lm_head',
+    ]) {
       expect(names.has(n), n).toBe(true);
     }
   });
@@ -76,8 +103,14 @@ describe('Llama frontend', () => {
   });
 
   it.each([
-    [{ modelId: undefined, config: { ...LLAMA_CONFIGS['llama-2-7b']?.config, num_key_value_heads: 5 } }, /num_key_value_heads 5 does not divide num_attention_heads 32/],
-    [{ modelId: undefined, config: { ...LLAMA_CONFIGS['llama-2-7b']?.config, hidden_size: 4001 } }, /hidden_size 4001 is not divisible by num_attention_heads 32/],
+    [
+      { modelId: undefined, config: { ...LLAMA_CONFIGS['llama-2-7b']?.config, num_key_value_heads: 5 } },
+      /num_key_value_heads 5 does not divide num_attention_heads 32/,
+    ],
+    [
+      { modelId: undefined, config: { ...LLAMA_CONFIGS['llama-2-7b']?.config, hidden_size: 4001 } },
+      /hidden_size 4001 is not divisible by num_attention_heads 32/,
+    ],
     [{ seqLen: 4097 }, /limit of 4096 positions/],
   ])('rejects bad configs with one line (%#)', (over, msg) => {
     expect(() => build(over)).toThrow(msg);

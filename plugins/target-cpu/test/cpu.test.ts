@@ -1,14 +1,20 @@
 import { type OpNode, opArithmetic, resolveParams, tensor } from '@lightcode/cost-model';
-import { describe, expect, it } from 'vitest';
 import cpu from '@lightcode/target-cpu';
+import { describe, expect, it } from 'vitest';
 
 const study = resolveParams('cpu', cpu.params, cpu.presets, 'lightcode-2025');
 
 describe('CPU target, lightcode-2025 preset', () => {
   it("matmul follows the study's fit t = 6.8457e-11 s x MACs + 8.2583e-7 s, 0.1 pJ/MAC", () => {
     const op: OpNode = {
-      id: '0', name: 'l', kind: 'linear', layer: 0, attrs: {},
-      inputs: [tensor([1, 64, 128], 'fp32')], outputs: [tensor([1, 64, 32], 'fp32')], weights: [tensor([128, 32], 'fp32')],
+      id: '0',
+      name: 'l',
+      kind: 'linear',
+      layer: 0,
+      attrs: {},
+      inputs: [tensor([1, 64, 128], 'fp32')],
+      outputs: [tensor([1, 64, 32], 'fp32')],
+      weights: [tensor([128, 32], 'fp32')],
     };
     const [r] = cpu.realize(op, opArithmetic(op), study);
     const macs = 64 * 128 * 32;

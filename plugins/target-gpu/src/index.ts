@@ -1,6 +1,6 @@
 import {
-  defineTarget,
   type DType,
+  defineTarget,
   matmulDims,
   num,
   type OpArithmetic,
@@ -13,7 +13,8 @@ import {
 
 const A100 = 'NVIDIA A100 datasheet (A100-80GB SXM: 312 TFLOP/s dense fp16/bf16, 2039 GB/s, 400 W), via shared/data/README.md';
 const H100 = 'NVIDIA H100 datasheet (H100 SXM: 989 TFLOP/s dense fp16/bf16, 3350 GB/s, 700 W), via shared/data/README.md';
-const DERATE = 'aiconfigurator (achieved bandwidth ~0.8 of peak, ~3 us per memory-bound kernel); llm-analysis (GEMM efficiency up to ~0.7); via shared/data/README.md';
+const DERATE =
+  'aiconfigurator (achieved bandwidth ~0.8 of peak, ~3 us per memory-bound kernel); llm-analysis (GEMM efficiency up to ~0.7); via shared/data/README.md';
 const HBM = "O'Connor et al., MICRO 2017: HBM2 ~3.9 pJ/bit = 31.2 pJ/byte";
 
 /** Dense peak for a dtype: tensor-core peak for 16-bit, twice that for int8, fp32 from its own figure. */
@@ -71,15 +72,39 @@ export default defineTarget({
   name: 'GPU',
   description: 'Roofline GPU model: size-dependent GEMM efficiency, derated bandwidth, per-kernel overhead, static power.',
   dtypes: ['fp32', 'fp16', 'bf16', 'int8'],
-  opKinds: ['embedding', 'layernorm', 'rmsnorm', 'linear', 'matmul', 'softmax', 'gelu', 'silu', 'mul', 'add', 'rope', 'kv_write', 'kv_read'],
+  opKinds: [
+    'embedding',
+    'layernorm',
+    'rmsnorm',
+    'linear',
+    'matmul',
+    'softmax',
+    'gelu',
+    'silu',
+    'mul',
+    'add',
+    'rope',
+    'kv_write',
+    'kv_read',
+  ],
   params: {
     peakFlopsFp16: { unit: 'FLOP/s', default: 312e12, description: 'dense fp16/bf16 tensor-core peak', source: A100 },
-    peakFlopsFp32: { unit: 'FLOP/s', default: 19.5e12, description: 'fp32 (non-tensor) peak', source: 'NVIDIA A100 datasheet: 19.5 TFLOP/s fp32' },
+    peakFlopsFp32: {
+      unit: 'FLOP/s',
+      default: 19.5e12,
+      description: 'fp32 (non-tensor) peak',
+      source: 'NVIDIA A100 datasheet: 19.5 TFLOP/s fp32',
+    },
     bandwidthBps: { unit: 'B/s', default: 2039e9, description: 'HBM bandwidth', source: A100 },
     bandwidthEfficiency: { unit: '1', default: 0.8, description: 'achieved fraction of HBM bandwidth', source: DERATE },
     kernelOverheadS: { unit: 's', default: 3e-6, allowZero: true, description: 'fixed launch and latency cost per kernel', source: DERATE },
     gemmEfficiencyMax: { unit: '1', default: 0.7, description: 'GEMM efficiency at large M', source: DERATE },
-    gemmHalfEfficiencyM: { unit: '1', default: 64, description: 'M at which GEMM efficiency is half its maximum', source: 'first guess; fitted to measurements in the calibration issue' },
+    gemmHalfEfficiencyM: {
+      unit: '1',
+      default: 64,
+      description: 'M at which GEMM efficiency is half its maximum',
+      source: 'first guess; fitted to measurements in the calibration issue',
+    },
     energyPerFlopJ: {
       unit: 'J',
       default: 1.6e-12,
@@ -87,7 +112,13 @@ export default defineTarget({
       source: 'derived: (400 W TDP - 50 W idle) / (0.7 x 312 TFLOP/s) = 1.6 pJ/FLOP',
     },
     energyPerByteJ: { unit: 'J', default: 31.2e-12, description: 'HBM energy per byte moved', source: HBM },
-    staticPowerW: { unit: 'W', default: 50, allowZero: true, description: 'idle power per GPU', source: 'A100 idle draw ~50 W as reported by nvidia-smi on idle SXM boards (assumption)' },
+    staticPowerW: {
+      unit: 'W',
+      default: 50,
+      allowZero: true,
+      description: 'idle power per GPU',
+      source: 'A100 idle draw ~50 W as reported by nvidia-smi on idle SXM boards (assumption)',
+    },
   },
   presets: {
     a100: { description: 'NVIDIA A100-80GB SXM', source: A100, values: {} },

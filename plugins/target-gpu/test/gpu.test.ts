@@ -1,14 +1,20 @@
 import { type OpNode, opArithmetic, resolveParams, tensor } from '@lightcode/cost-model';
-import { describe, expect, it } from 'vitest';
 import gpu, { gemmEfficiency } from '@lightcode/target-gpu';
+import { describe, expect, it } from 'vitest';
 
 const a100 = resolveParams('gpu', gpu.params, gpu.presets, 'a100');
 
 describe('GPU target', () => {
   it('prices a GEMM by roofline: max(FLOPs / (peak x eff(M)), bytes / (0.8 x BW)) + 3 us', () => {
     const op: OpNode = {
-      id: '0', name: 'qkv', kind: 'linear', layer: 0, attrs: {},
-      inputs: [tensor([1, 2048, 4096], 'fp16')], outputs: [tensor([1, 2048, 12288], 'fp16')], weights: [tensor([4096, 12288], 'fp16')],
+      id: '0',
+      name: 'qkv',
+      kind: 'linear',
+      layer: 0,
+      attrs: {},
+      inputs: [tensor([1, 2048, 4096], 'fp16')],
+      outputs: [tensor([1, 2048, 12288], 'fp16')],
+      weights: [tensor([4096, 12288], 'fp16')],
     };
     const a = opArithmetic(op);
     const [r] = gpu.realize(op, a, a100);

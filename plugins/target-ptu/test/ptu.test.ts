@@ -1,14 +1,20 @@
 import { type OpNode, opArithmetic, resolveParams, tensor } from '@lightcode/cost-model';
+import ptu, { photonicWork } from '@lightcode/target-ptu';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import ptu, { photonicWork } from '@lightcode/target-ptu';
 
 const study = resolveParams('ptu', ptu.params, ptu.presets, 'lightcode-2025');
 
 function linear(m: number, k: number, n: number): OpNode {
   return {
-    id: '0', name: 'l', kind: 'linear', layer: 0, attrs: {},
-    inputs: [tensor([1, m, k], 'fp32')], outputs: [tensor([1, m, n], 'fp32')], weights: [tensor([k, n], 'fp32')],
+    id: '0',
+    name: 'l',
+    kind: 'linear',
+    layer: 0,
+    attrs: {},
+    inputs: [tensor([1, m, k], 'fp32')],
+    outputs: [tensor([1, m, n], 'fp32')],
+    weights: [tensor([k, n], 'fp32')],
   };
 }
 
@@ -35,21 +41,27 @@ describe('PTU target', () => {
 
   it('costs are finite, positive and monotone in problem size (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 512 }), fc.integer({ min: 1, max: 512 }), fc.integer({ min: 1, max: 512 }), fc.constantFrom('dot-product-serial', 'crossbar'), (m, k, n, dataflow) => {
-        const p = { ...study, dataflow };
-        const cost = (mm: number) => {
-          const op = linear(mm, k, n);
-          const [r] = ptu.realize(op, opArithmetic(op), p);
-          if (!r) throw new Error('no realization');
-          return r;
-        };
-        const a = cost(m);
-        const b = cost(m + 1);
-        const total = (r: typeof a) => Object.values(r.energy).reduce((s, v) => s + v, 0);
-        expect(Number.isFinite(a.latencyS) && a.latencyS > 0).toBe(true);
-        expect(b.latencyS).toBeGreaterThanOrEqual(a.latencyS);
-        expect(total(b)).toBeGreaterThan(total(a));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 512 }),
+        fc.integer({ min: 1, max: 512 }),
+        fc.integer({ min: 1, max: 512 }),
+        fc.constantFrom('dot-product-serial', 'crossbar'),
+        (m, k, n, dataflow) => {
+          const p = { ...study, dataflow };
+          const cost = (mm: number) => {
+            const op = linear(mm, k, n);
+            const [r] = ptu.realize(op, opArithmetic(op), p);
+            if (!r) throw new Error('no realization');
+            return r;
+          };
+          const a = cost(m);
+          const b = cost(m + 1);
+          const total = (r: typeof a) => Object.values(r.energy).reduce((s, v) => s + v, 0);
+          expect(Number.isFinite(a.latencyS) && a.latencyS > 0).toBe(true);
+          expect(b.latencyS).toBeGreaterThanOrEqual(a.latencyS);
+          expect(total(b)).toBeGreaterThan(total(a));
+        },
+      ),
     );
   });
 

@@ -23,6 +23,12 @@ export async function pluginsCommand(argv: readonly string[], io: Io): Promise<n
     path: p.path,
   }));
   if (v.json) io.out(`${JSON.stringify({ plugins: rows }, null, 2)}\n`);
-  else io.out(`${renderTable(['id', 'kind', 'package', 'version', 'from'], rows.map((r) => [r.id, r.kind, r.package, r.version, r.origin]))}\n`);
+  else
+    io.out(
+      `${renderTable(
+        ['id', 'kind', 'package', 'version', 'from'],
+        rows.map((r) => [r.id, r.kind, r.package, r.version, r.origin]),
+      )}\n`,
+    );
   return 0;
 }
