@@ -18,6 +18,9 @@ export default defineConfig({
   resolve: { conditions: [CONDITION, 'import', 'module', 'node', 'default'] },
   ssr: { resolve: { conditions: [CONDITION, 'import', 'node', 'default'], externalConditions: [CONDITION] } },
   test: {
+    // CI also writes machine-readable results, summarized by .ci/run.
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: { json: 'test-results.json' },
     projects: roots.map((root) => ({
       extends: true,
       test: { name: path.basename(root), root, include: ['test/**/*.test.ts'] },
