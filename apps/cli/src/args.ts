@@ -43,3 +43,9 @@ export function choiceFlag<T extends string>(value: string | undefined, flag: st
   if (!(choices as readonly string[]).includes(value)) throw new UserError(`${flag} must be one of ${choices.join(', ')} (got '${value}')`);
   return value as T;
 }
+
+/** The plugin-loading flags every command accepts. */
+export interface PluginFlags {
+  config?: string;
+  plugin?: string[];
+}

@@ -1,10 +1,13 @@
 import { isLightcodeError } from '@lightcode/cost-model';
 import { COMPILE_HELP, compileCommand } from './commands/compile.js';
+import { GRAPH_HELP, graphCommand, MODELS_HELP, modelsCommand } from './commands/graph.js';
 import { PLUGINS_HELP, pluginsCommand } from './commands/plugins.js';
 import type { Io } from './context.js';
 
 const COMMANDS: Record<string, { run: (argv: readonly string[], io: Io) => Promise<number>; help: string }> = {
   compile: { run: compileCommand, help: COMPILE_HELP },
+  graph: { run: graphCommand, help: GRAPH_HELP },
+  models: { run: modelsCommand, help: MODELS_HELP },
   plugins: { run: pluginsCommand, help: PLUGINS_HELP },
 };
 

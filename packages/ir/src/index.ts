@@ -6,4 +6,5 @@ export * from './json.js';
 export * from './ops.js';
 export * from './schema.js';
 export * from './stacked.js';
+export * from './summary.js';
 export * from './tensor.js';

@@ -1,2 +1,3 @@
 export * from './compile.js';
+export * from './graph.js';
 export * from './table.js';

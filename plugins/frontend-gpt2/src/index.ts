@@ -23,12 +23,12 @@ export interface Gpt2Dims {
   readonly tied: boolean;
 }
 
-const HF = 'Hugging Face model card config.json (openai-community)';
+const HF = 'Hugging Face openai-community';
 
 /** Published Hugging Face configs of the GPT-2 family (the fields LightCode reads). */
 export const GPT2_CONFIGS: Readonly<Record<string, { description: string; parameters: number; config: Record<string, unknown> }>> = {
   gpt2: {
-    description: `GPT-2 124M (${HF}/gpt2)`,
+    description: `GPT-2 124M (${HF}/gpt2 config.json)`,
     parameters: 124_439_808,
     config: {
       model_type: 'gpt2',
@@ -44,7 +44,7 @@ export const GPT2_CONFIGS: Readonly<Record<string, { description: string; parame
     },
   },
   'gpt2-medium': {
-    description: `GPT-2 355M (${HF}/gpt2-medium)`,
+    description: `GPT-2 355M (${HF}/gpt2-medium config.json)`,
     parameters: 354_823_168,
     config: {
       model_type: 'gpt2',
@@ -60,7 +60,7 @@ export const GPT2_CONFIGS: Readonly<Record<string, { description: string; parame
     },
   },
   'gpt2-large': {
-    description: `GPT-2 774M (${HF}/gpt2-large)`,
+    description: `GPT-2 774M (${HF}/gpt2-large config.json)`,
     parameters: 774_030_080,
     config: {
       model_type: 'gpt2',
@@ -76,7 +76,7 @@ export const GPT2_CONFIGS: Readonly<Record<string, { description: string; parame
     },
   },
   'gpt2-xl': {
-    description: `GPT-2 1.5B (${HF}/gpt2-xl)`,
+    description: `GPT-2 1.5B (${HF}/gpt2-xl config.json)`,
     parameters: 1_557_611_200,
     config: {
       model_type: 'gpt2',

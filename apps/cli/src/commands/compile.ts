@@ -1,7 +1,7 @@
 import { compile, DEFAULT_SYSTEM, OBJECTIVES } from '@lightcode/core';
 import { DTYPES } from '@lightcode/cost-model';
 import { renderCompile } from '@lightcode/report';
-import { choiceFlag, type FlagValues, intFlag, parse } from '../args.js';
+import { choiceFlag, type FlagValues, intFlag, type PluginFlags, parse } from '../args.js';
 import { type Io, loadRegistry } from '../context.js';
 
 export const MODEL_OPTIONS = {
@@ -15,11 +15,7 @@ export const MODEL_OPTIONS = {
   'split-heads': { type: 'boolean' },
 } as const;
 
-export const COMPILE_HELP = `lightcode compile [options]
-
-Builds the model graph, selects a realization per op, schedules it, reports latency and energy.
-
-  --model ID|PATH        built-in model id or a Hugging Face config.json (default gpt2)
+export const MODEL_HELP = `  --model ID|PATH        built-in model id or a Hugging Face config.json (default gpt2)
   --seq-len N            prompt tokens per sequence (default 1024)
   --phase prefill|decode decode: one new token per sequence against --kv-len cached tokens
   --kv-len N             cached tokens for decode (default: --seq-len)
@@ -27,7 +23,13 @@ Builds the model graph, selects a realization per op, schedules it, reports late
   --dtype fp32|fp16|bf16|int8   (default fp16)
   --logits last|all      LM head on the last position only (default) or every position
   --split-heads          one attention chain per head
-  --system ID|FILE       built-in system or a system file (default ${DEFAULT_SYSTEM})
+`;
+
+export const COMPILE_HELP = `lightcode compile [options]
+
+Builds the model graph, selects a realization per op, schedules it, reports latency and energy.
+
+${MODEL_HELP}  --system ID|FILE       built-in system or a system file (default ${DEFAULT_SYSTEM})
   --objective latency|energy    (default latency)
   --solver auto|exhaustive|greedy  (default auto)
   --json                 one JSON document on stdout
@@ -62,7 +64,7 @@ export async function compileCommand(argv: readonly string[], io: Io): Promise<n
   }
   const req = modelRequest(v);
   const objective = choiceFlag(v.objective as string | undefined, '--objective', OBJECTIVES);
-  const reg = await loadRegistry(io, v as { config?: string; plugin?: string[] });
+  const reg = await loadRegistry(io, v as PluginFlags);
   const { result } = compile(reg, {
     ...req,
     ...(typeof v.system === 'string' ? { system: v.system } : {}),

@@ -1,5 +1,5 @@
 import { renderTable } from '@lightcode/report';
-import { parse } from '../args.js';
+import { type PluginFlags, parse } from '../args.js';
 import { type Io, loadRegistry } from '../context.js';
 
 export const PLUGINS_HELP = `lightcode plugins [--json] [--config FILE] [--plugin NAME|PATH]
@@ -13,7 +13,7 @@ export async function pluginsCommand(argv: readonly string[], io: Io): Promise<n
     io.out(PLUGINS_HELP);
     return 0;
   }
-  const reg = await loadRegistry(io, v as { config?: string; plugin?: string[] });
+  const reg = await loadRegistry(io, v as PluginFlags);
   const rows = reg.loaded.map((p) => ({
     id: p.plugin.id,
     kind: p.plugin.kind,

@@ -1,0 +1,30 @@
+import type { OpGraph } from './graph.js';
+import { sumBytes } from './tensor.js';
+
+/** What a graph computes and holds, for `lightcode graph`. */
+export interface GraphSummary {
+  readonly ops: number;
+  readonly macs: number;
+  readonly flops: number;
+  /** Parameters owned by the model (tied weights counted once). */
+  readonly paramBytes: number;
+  /** Every tensor the ops produce, summed. */
+  readonly activationBytes: number;
+  /** The KV cache after this step: what prefill writes, or what decode reads plus writes. */
+  readonly kvCacheBytes: number;
+  readonly opsByKind: Readonly<Record<string, number>>;
+}
+
+export function summarizeGraph(g: OpGraph): GraphSummary {
+  const t = g.totals();
+  let activationBytes = 0;
+  let kvCacheBytes = 0;
+  const opsByKind: Record<string, number> = {};
+  for (const op of g.ops()) {
+    opsByKind[op.kind] = (opsByKind[op.kind] ?? 0) + 1;
+    activationBytes += sumBytes(op.outputs);
+    if (op.kind === 'kv_write') kvCacheBytes += sumBytes(op.inputs);
+    if (op.kind === 'kv_read') kvCacheBytes += sumBytes(op.outputs);
+  }
+  return { ops: t.ops, macs: t.macs, flops: t.flops, paramBytes: t.paramBytes, activationBytes, kvCacheBytes, opsByKind };
+}
