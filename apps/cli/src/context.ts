@@ -6,6 +6,7 @@ import { discoverPlugins, findConfig, loadConfig, type PluginRegistry } from '@l
 export const FIRST_PARTY_PLUGINS = [
   '@lightcode/frontend-gpt2',
   '@lightcode/frontend-llama',
+  '@lightcode/solver-highs',
   '@lightcode/target-cpu',
   '@lightcode/target-gpu',
   '@lightcode/target-ptu',

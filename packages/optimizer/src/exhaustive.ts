@@ -1,5 +1,5 @@
 import { type StackedGraph, UserError } from '@lightcode/ir';
-import { evaluateSelection, makeSelection, type Objective, objectiveValue, type Selection } from './selection.js';
+import { evaluateSelection, makeSelection, type Objective, objectiveValue, type Selection, type SelectionCost } from './selection.js';
 
 /** Largest candidate space the exhaustive solver will enumerate. */
 export const EXHAUSTIVE_LIMIT = 200_000;
@@ -14,9 +14,15 @@ export function selectionSpace(sg: StackedGraph): number {
 /**
  * Enumerates every selection and keeps the best; ties go to the first found,
  * in odometer order over ops in insertion order. Proven optimal for the
- * optimizer's cost model, but only for tiny graphs.
+ * optimizer's cost model, but only for tiny graphs. Selections that
+ * `feasible` rejects are skipped; undefined when none is feasible.
  */
-export function exhaustiveSelect(sg: StackedGraph, objective: Objective, limit = EXHAUSTIVE_LIMIT): Selection {
+export function exhaustiveSelect(
+  sg: StackedGraph,
+  objective: Objective,
+  limit = EXHAUSTIVE_LIMIT,
+  feasible: (cost: SelectionCost) => boolean = () => true,
+): Selection | undefined {
   const space = selectionSpace(sg);
   if (space > limit) {
     throw new UserError(`exhaustive search needs ${space.toExponential(2)} evaluations, over its limit of ${limit}; use another solver`);
@@ -28,8 +34,9 @@ export function exhaustiveSelect(sg: StackedGraph, objective: Objective, limit =
   let best = new Map(choice);
   let bestValue = Number.POSITIVE_INFINITY;
   for (;;) {
-    const v = objectiveValue(evaluateSelection(sg, choice), objective);
-    if (v < bestValue) {
+    const cost = evaluateSelection(sg, choice);
+    const v = objectiveValue(cost, objective);
+    if (v < bestValue && feasible(cost)) {
       bestValue = v;
       best = new Map(choice);
     }
@@ -47,5 +54,6 @@ export function exhaustiveSelect(sg: StackedGraph, objective: Objective, limit =
     }
     if (i === ids.length) break;
   }
+  if (bestValue === Number.POSITIVE_INFINITY) return undefined;
   return makeSelection(sg, best, objective, 'exhaustive', 'optimal');
 }

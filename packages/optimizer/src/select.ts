@@ -1,21 +1,156 @@
-import { type StackedGraph, UserError } from '@lightcode/ir';
+import { formatQuantity, type MilpProblem, type SolverPlugin } from '@lightcode/cost-model';
+import { PluginError, type StackedGraph, UserError } from '@lightcode/ir';
+import { type Baseline, baselineChoices, baselines } from './baselines.js';
+import { restrictCandidates, type SelectionConstraints } from './constraints.js';
 import { EXHAUSTIVE_LIMIT, exhaustiveSelect, selectionSpace } from './exhaustive.js';
 import { greedySelect } from './greedy.js';
-import type { Objective, Selection } from './selection.js';
+import { buildSelectionMilp } from './milp-model.js';
+import { makeSelection, type Objective, type Selection, type SelectionCost } from './selection.js';
+import { yalpsSolver } from './yalps-solver.js';
 
-/** Built-in selection methods. `auto`: exhaustive when the space is small, else greedy. */
-export const SELECTORS = ['auto', 'exhaustive', 'greedy'] as const;
-export type SelectorId = (typeof SELECTORS)[number];
+export interface OptimizeOptions {
+  readonly objective: Objective;
+  readonly constraints?: SelectionConstraints;
+  /** MILP solver, or a rule picking one per problem; the built-in yalps when omitted. */
+  readonly solver?: SolverPlugin | ((problem: MilpProblem) => SolverPlugin);
+  /** Seconds the MILP solver may spend. */
+  readonly timeLimitS?: number;
+  /** Candidate spaces up to this size are enumerated instead (0 forces the MILP). */
+  readonly exhaustiveLimit?: number;
+}
 
-export function select(sg: StackedGraph, objective: Objective, method: string = 'auto'): Selection {
-  switch (method) {
-    case 'exhaustive':
-      return exhaustiveSelect(sg, objective);
-    case 'greedy':
-      return greedySelect(sg, objective);
-    case 'auto':
-      return selectionSpace(sg) <= EXHAUSTIVE_LIMIT ? exhaustiveSelect(sg, objective) : greedySelect(sg, objective);
-    default:
-      throw new UserError(`unknown solver '${method}' (known: ${SELECTORS.join(', ')})`);
+/** A selection with how it was found and how it compares. */
+export interface OptimizeResult {
+  readonly selection: Selection;
+  /** The Stacked Graph after pins and excludes (what the selection indexes). */
+  readonly stacked: StackedGraph;
+  /** (value - bound) / value; 0 when optimal, undefined when no bound is known. */
+  readonly gap?: number;
+  readonly solveTimeS: number;
+  readonly baselines: readonly Baseline[];
+  /** Why the result is not proven optimal, when it is not. */
+  readonly note?: string;
+}
+
+export const DEFAULT_TIME_LIMIT_S = 30;
+
+function withinBudgets(c: SelectionConstraints): (cost: SelectionCost) => boolean {
+  const eps = 1e-12;
+  return (cost) =>
+    (c.latencyBudgetS === undefined || cost.latencyS <= c.latencyBudgetS * (1 + eps)) &&
+    (c.energyBudgetJ === undefined || cost.energyJ <= c.energyBudgetJ * (1 + eps));
+}
+
+/** Explains an infeasible budget with the best value that metric can reach. */
+async function explainInfeasible(sg: StackedGraph, o: OptimizeOptions): Promise<never> {
+  const c = o.constraints ?? {};
+  const parts: string[] = [];
+  if (c.latencyBudgetS !== undefined) {
+    const best = await optimize(sg, {
+      ...o,
+      objective: 'latency',
+      constraints: { ...c, latencyBudgetS: undefined, energyBudgetJ: undefined },
+    });
+    if (best.selection.latencyS > c.latencyBudgetS) {
+      parts.push(`latency budget ${fmt(c.latencyBudgetS, 's')} is below the best achievable latency ${fmt(best.selection.latencyS, 's')}`);
+    }
   }
+  if (c.energyBudgetJ !== undefined) {
+    const best = await optimize(sg, {
+      ...o,
+      objective: 'energy',
+      constraints: { ...c, latencyBudgetS: undefined, energyBudgetJ: undefined },
+    });
+    if (best.selection.energyJ > c.energyBudgetJ) {
+      parts.push(`energy budget ${fmt(c.energyBudgetJ, 'J')} is below the least achievable energy ${fmt(best.selection.energyJ, 'J')}`);
+    }
+  }
+  if (parts.length === 0) parts.push('the latency and energy budgets cannot both be met; loosen one');
+  throw new UserError(`infeasible: ${parts.join('; ')}`);
+}
+
+/** The best baseline selection (single device classes, greedy) that meets every constraint. */
+function bestFeasibleBaseline(sg: StackedGraph, objective: Objective, feasible: (c: SelectionCost) => boolean): Selection | undefined {
+  let best: Selection | undefined;
+  for (const [name, choice] of baselineChoices(sg)) {
+    if (!choice) continue;
+    const s = makeSelection(sg, choice, objective, name, 'feasible');
+    if (feasible(s) && (!best || s.objectiveValue < best.objectiveValue)) best = s;
+  }
+  return best;
+}
+
+function fmt(v: number, unit: string): string {
+  return formatQuantity(v, unit, 4);
+}
+
+/**
+ * Picks one candidate per op minimizing the objective under the constraints.
+ * Small candidate spaces are enumerated; otherwise the selection MILP goes to
+ * the solver. `optimal` is reported only when the enumeration or the solver
+ * proves it; a solver stopped by its time limit returns its best selection
+ * with the gap to its bound.
+ */
+export async function optimize(sgFull: StackedGraph, o: OptimizeOptions): Promise<OptimizeResult> {
+  const started = performance.now();
+  const c = o.constraints ?? {};
+  const sg = restrictCandidates(sgFull, c);
+  const feasible = withinBudgets(c);
+  const elapsed = () => (performance.now() - started) / 1000;
+  const done = (selection: Selection, gap: number | undefined, note?: string): OptimizeResult => ({
+    selection,
+    stacked: sg,
+    ...(gap !== undefined ? { gap } : {}),
+    solveTimeS: elapsed(),
+    baselines: baselines(sg, c),
+    ...(note ? { note } : {}),
+  });
+
+  if (selectionSpace(sg) <= (o.exhaustiveLimit ?? EXHAUSTIVE_LIMIT)) {
+    const s = exhaustiveSelect(sg, o.objective, Number.POSITIVE_INFINITY, feasible);
+    if (!s) return explainInfeasible(sg, o);
+    return done(s, 0);
+  }
+
+  const milp = buildSelectionMilp(sg, o.objective, c);
+  const solver = typeof o.solver === 'function' ? o.solver(milp.problem) : (o.solver ?? yalpsSolver);
+  let result: Awaited<ReturnType<SolverPlugin['solve']>>;
+  try {
+    result = await solver.solve(milp.problem, { timeLimitS: o.timeLimitS ?? DEFAULT_TIME_LIMIT_S });
+  } catch (e) {
+    throw new PluginError(solver.id, `solve() failed: ${(e as Error)?.message ?? String(e)}`, 1);
+  }
+  if (result.status === 'infeasible') {
+    // A solver's infeasibility claim is checked against the baselines: if one of
+    // them meets every constraint, the claim is numerical trouble, not a fact.
+    const rescue = bestFeasibleBaseline(sg, o.objective, feasible);
+    if (!rescue) return explainInfeasible(sg, o);
+    return done(
+      rescue,
+      undefined,
+      `solver '${solver.id}' wrongly reported the problem infeasible (numerical trouble); returning the best feasible baseline; try --solver highs`,
+    );
+  }
+  if (result.status === 'unbounded') throw new PluginError(solver.id, 'reported the selection MILP unbounded, which it cannot be', 1);
+  if (!result.values) {
+    const g = greedySelect(sg, o.objective);
+    const note = `solver '${solver.id}' found no selection within ${o.timeLimitS ?? DEFAULT_TIME_LIMIT_S} s; using the per-op greedy selection`;
+    return done(g, undefined, feasible(g) ? note : `${note}, which misses the budget`);
+  }
+  const choice = milp.decode(result.values);
+  const proven = result.status === 'optimal';
+  const s = makeSelection(sg, choice, o.objective, solver.id, proven ? 'optimal' : 'feasible');
+  const boundSI = result.bound !== undefined ? milp.toSI(result.bound) : undefined;
+  const bound = proven ? s.objectiveValue : boundSI;
+  const gap = proven
+    ? 0
+    : bound !== undefined && s.objectiveValue > 0
+      ? Math.max(0, (s.objectiveValue - bound) / s.objectiveValue)
+      : undefined;
+  const note = proven
+    ? undefined
+    : result.status === 'timeout'
+      ? `solver '${solver.id}' stopped at its time limit; the selection is feasible but not proven optimal`
+      : `solver '${solver.id}' found this selection only at a loosened numerical tolerance; it is not proven optimal`;
+  return done({ ...s, ...(bound !== undefined ? { bound } : {}) }, gap, note);
 }

@@ -30,6 +30,8 @@ export interface Selection extends SelectionCost {
   readonly solver: string;
   readonly objective: Objective;
   readonly objectiveValue: number;
+  /** Proven lower bound on the objective (equals the value when optimal); undefined when unknown. */
+  readonly bound?: number;
 }
 
 export function candidateOf(sg: StackedGraph, choice: Choice, opId: string): Candidate {
@@ -85,5 +87,6 @@ export function objectiveValue(cost: SelectionCost, objective: Objective): numbe
 
 export function makeSelection(sg: StackedGraph, choice: Choice, objective: Objective, solver: string, status: SelectionStatus): Selection {
   const cost = evaluateSelection(sg, choice);
-  return { ...cost, choice, status, solver, objective, objectiveValue: objectiveValue(cost, objective) };
+  const value = objectiveValue(cost, objective);
+  return { ...cost, choice, status, solver, objective, objectiveValue: value, ...(status === 'optimal' ? { bound: value } : {}) };
 }

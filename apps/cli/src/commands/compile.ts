@@ -1,5 +1,5 @@
-import { compile, DEFAULT_SYSTEM, OBJECTIVES } from '@lightcode/core';
-import { DTYPES } from '@lightcode/cost-model';
+import { compile, DEFAULT_SYSTEM, OBJECTIVES, parseRule } from '@lightcode/core';
+import { DTYPES, parseQuantity, UserError } from '@lightcode/cost-model';
 import { renderCompile } from '@lightcode/report';
 import { choiceFlag, type FlagValues, intFlag, type PluginFlags, parse } from '../args.js';
 import { type Io, loadRegistry } from '../context.js';
@@ -31,7 +31,12 @@ Builds the model graph, selects a realization per op, schedules it, reports late
 
 ${MODEL_HELP}  --system ID|FILE       built-in system or a system file (default ${DEFAULT_SYSTEM})
   --objective latency|energy    (default latency)
-  --solver auto|exhaustive|greedy  (default auto)
+  --latency-budget T     e.g. 5ms: the latency may not exceed it
+  --energy-budget E      e.g. 300mJ: the energy may not exceed it
+  --pin GLOB=DEVICE      run ops whose names match on DEVICE (repeatable)
+  --exclude GLOB=DEVICE  never run matching ops on DEVICE (repeatable)
+  --solver ID            auto (default: yalps for small MILPs, else highs), yalps, or a solver plugin such as highs
+  --time-limit S         seconds the solver may spend (default 30)
   --json                 one JSON document on stdout
   --config FILE, --plugin NAME|PATH, --debug
 `;
@@ -51,12 +56,42 @@ export function modelRequest(v: FlagValues) {
   };
 }
 
+/** Budgets, pins, excludes and the time limit, from flags. */
+export function selectionFlags(v: FlagValues) {
+  const q = (name: string, unit: string) => {
+    const text = v[name];
+    return typeof text === 'string' ? parseQuantity(text, unit, `--${name}`) : undefined;
+  };
+  const latencyBudgetS = q('latency-budget', 's');
+  const energyBudgetJ = q('energy-budget', 'J');
+  const timeLimitS = q('time-limit', 's');
+  for (const [flag, value] of [
+    ['--latency-budget', latencyBudgetS],
+    ['--energy-budget', energyBudgetJ],
+    ['--time-limit', timeLimitS],
+  ] as const) {
+    if (value !== undefined && !(value > 0)) throw new UserError(`${flag} must be positive (got ${value})`);
+  }
+  return {
+    ...(latencyBudgetS !== undefined ? { latencyBudgetS } : {}),
+    ...(energyBudgetJ !== undefined ? { energyBudgetJ } : {}),
+    ...(timeLimitS !== undefined ? { timeLimitS } : {}),
+    pins: ((v.pin as string[] | undefined) ?? []).map((r) => parseRule(r, '--pin')),
+    excludes: ((v.exclude as string[] | undefined) ?? []).map((r) => parseRule(r, '--exclude')),
+  };
+}
+
 export async function compileCommand(argv: readonly string[], io: Io): Promise<number> {
   const { values: v } = parse('compile', argv, {
     ...MODEL_OPTIONS,
     system: { type: 'string' },
     objective: { type: 'string' },
     solver: { type: 'string' },
+    'latency-budget': { type: 'string' },
+    'energy-budget': { type: 'string' },
+    pin: { type: 'string', multiple: true },
+    exclude: { type: 'string', multiple: true },
+    'time-limit': { type: 'string' },
   });
   if (v.help) {
     io.out(COMPILE_HELP);
@@ -65,8 +100,9 @@ export async function compileCommand(argv: readonly string[], io: Io): Promise<n
   const req = modelRequest(v);
   const objective = choiceFlag(v.objective as string | undefined, '--objective', OBJECTIVES);
   const reg = await loadRegistry(io, v as PluginFlags);
-  const { result } = compile(reg, {
+  const { result } = await compile(reg, {
     ...req,
+    ...selectionFlags(v),
     ...(typeof v.system === 'string' ? { system: v.system } : {}),
     ...(objective ? { objective } : {}),
     ...(typeof v.solver === 'string' ? { solver: v.solver } : {}),

@@ -1,0 +1,52 @@
+import type { StackedGraph } from '@lightcode/ir';
+import type { SelectionConstraints } from './constraints.js';
+import { greedySelect } from './greedy.js';
+import { type Choice, evaluateSelection, type SelectionCost } from './selection.js';
+
+/** A simple selection to measure the optimizer's gain against. */
+export interface Baseline {
+  readonly name: string;
+  readonly latencyS: number;
+  readonly energyJ: number;
+  /** Every op has a candidate and the budgets hold. */
+  readonly feasible: boolean;
+}
+
+function meets(c: SelectionConstraints, cost: SelectionCost): boolean {
+  return (
+    (c.latencyBudgetS === undefined || cost.latencyS <= c.latencyBudgetS) &&
+    (c.energyBudgetJ === undefined || cost.energyJ <= c.energyBudgetJ)
+  );
+}
+
+/**
+ * The baseline selections by name: everything on each single device class that
+ * can run every op (its fastest candidate per op), and per-op greedy for
+ * latency and for energy.
+ */
+export function baselineChoices(sg: StackedGraph): [string, Choice | undefined][] {
+  const out: [string, Choice | undefined][] = [];
+  for (const d of sg.devices) {
+    const choice = new Map<string, number>();
+    for (const [id, list] of sg.candidates) {
+      let best = -1;
+      list.forEach((x, k) => {
+        if (x.device === d.id && (best < 0 || x.latencyS < (list[best]?.latencyS ?? 0))) best = k;
+      });
+      if (best < 0) break;
+      choice.set(id, best);
+    }
+    out.push([`all-${d.id}`, choice.size === sg.candidates.size ? choice : undefined]);
+  }
+  for (const objective of ['latency', 'energy'] as const) out.push([`greedy-${objective}`, greedySelect(sg, objective).choice]);
+  return out;
+}
+
+/** The baselines priced; an impossible one (some op cannot run there) is infeasible with NaN costs. */
+export function baselines(sg: StackedGraph, c: SelectionConstraints = {}): Baseline[] {
+  return baselineChoices(sg).map(([name, choice]) => {
+    if (!choice) return { name, latencyS: Number.NaN, energyJ: Number.NaN, feasible: false };
+    const cost = evaluateSelection(sg, choice);
+    return { name, latencyS: cost.latencyS, energyJ: cost.energyJ, feasible: meets(c, cost) };
+  });
+}

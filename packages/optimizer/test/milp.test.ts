@@ -1,0 +1,158 @@
+import { defineSolver, type MilpResult, UserError } from '@lightcode/cost-model';
+import { evaluateSelection, objectiveValue, optimize } from '@lightcode/optimizer';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { allChoices, randomCase, stackedFrom } from './random-stacked.js';
+
+const budgetCase = fc.record({
+  c: randomCase,
+  lat: fc.double({ min: 0, max: 1.2, noNaN: true }),
+  en: fc.double({ min: 0, max: 1.2, noNaN: true }),
+  which: fc.constantFrom('none', 'latency', 'energy', 'both'),
+});
+
+describe('exact selection (MILP through yalps)', () => {
+  for (const objective of ['latency', 'energy'] as const) {
+    it(`equals brute force for ${objective}, with and without budgets (property)`, async () => {
+      await fc.assert(
+        fc.asyncProperty(budgetCase, async ({ c, lat, en, which }) => {
+          const sg = stackedFrom(c);
+          const costs = [...allChoices(sg)].map((ch) => evaluateSelection(sg, ch));
+          const minL = Math.min(...costs.map((x) => x.latencyS));
+          const maxL = Math.max(...costs.map((x) => x.latencyS));
+          const minE = Math.min(...costs.map((x) => x.energyJ));
+          const maxE = Math.max(...costs.map((x) => x.energyJ));
+          const constraints = {
+            ...(which === 'latency' || which === 'both' ? { latencyBudgetS: minL + lat * (maxL - minL) } : {}),
+            ...(which === 'energy' || which === 'both' ? { energyBudgetJ: minE + en * (maxE - minE) } : {}),
+          };
+          const ok = costs.filter(
+            (x) =>
+              (constraints.latencyBudgetS === undefined || x.latencyS <= constraints.latencyBudgetS * (1 + 1e-9)) &&
+              (constraints.energyBudgetJ === undefined || x.energyJ <= constraints.energyBudgetJ * (1 + 1e-9)),
+          );
+          const run = optimize(sg, { objective, constraints, exhaustiveLimit: 0 });
+          if (ok.length === 0) {
+            await expect(run).rejects.toThrow(UserError);
+            return;
+          }
+          const best = Math.min(...ok.map((x) => objectiveValue(x, objective)));
+          const r = await run;
+          expect(r.selection.status).toBe('optimal');
+          expect(r.selection.solver).toBe('yalps');
+          expect(r.selection.objectiveValue).toBeCloseTo(best, 6);
+          expect(r.gap).toBe(0);
+        }),
+        { numRuns: 120 },
+      );
+    });
+  }
+
+  it('says how far an infeasible latency budget is from the best achievable', async () => {
+    const sg = stackedFrom({
+      n: 2,
+      edges: [[0, 1, 10]],
+      cands: [
+        [
+          [0, 4, 1],
+          [1, 2, 5],
+        ],
+        [[0, 3, 3]],
+      ],
+      counts: [1, 1],
+      staticW: [0, 0],
+      link: [1, 1, 1],
+    });
+    await expect(optimize(sg, { objective: 'energy', constraints: { latencyBudgetS: 1 } })).rejects.toThrow(
+      /infeasible: latency budget 1\.000 s is below the best achievable latency 6\.010 s/,
+    );
+  });
+
+  it('applies pins and excludes, and names bad rules', async () => {
+    const sg = stackedFrom({
+      n: 2,
+      edges: [],
+      cands: [
+        [
+          [0, 4, 1],
+          [1, 2, 5],
+        ],
+        [
+          [0, 3, 3],
+          [1, 1, 1],
+        ],
+      ],
+      counts: [1, 1],
+      staticW: [0, 0],
+      link: [1, 1, 1],
+    });
+    const pinned = await optimize(sg, { objective: 'latency', constraints: { pins: [{ glob: 'op*', device: 'd0' }] } });
+    expect(
+      [...pinned.selection.choice.keys()].map((id) => pinned.stacked.candidates.get(id)?.[pinned.selection.choice.get(id) ?? 0]?.device),
+    ).toEqual(['d0', 'd0']);
+    const excluded = await optimize(sg, { objective: 'latency', constraints: { excludes: [{ glob: 'op1', device: 'd1' }] } });
+    expect(excluded.stacked.candidates.get('o1')?.map((x) => x.device)).toEqual(['d0']);
+    await expect(optimize(sg, { objective: 'latency', constraints: { pins: [{ glob: 'nothing*', device: 'd0' }] } })).rejects.toThrow(
+      /--pin nothing\*=d0: no op name matches/,
+    );
+    await expect(optimize(sg, { objective: 'latency', constraints: { pins: [{ glob: 'op0', device: 'tpu' }] } })).rejects.toThrow(
+      /the system has no device 'tpu' \(devices: d0, d1\)/,
+    );
+    await expect(
+      optimize(sg, {
+        objective: 'latency',
+        constraints: { pins: [{ glob: 'op0', device: 'd0' }], excludes: [{ glob: 'op0', device: 'd0' }] },
+      }),
+    ).rejects.toThrow(/op 'op0' has no device left after --pin\/--exclude \(it can run on: d0, d1\)/);
+  });
+
+  it('returns the best feasible selection with its gap when the solver times out', async () => {
+    const sg = stackedFrom({
+      n: 3,
+      edges: [
+        [0, 1, 10],
+        [1, 2, 10],
+      ],
+      cands: [
+        [
+          [0, 4, 1],
+          [1, 2, 5],
+        ],
+        [
+          [0, 3, 3],
+          [1, 1, 1],
+        ],
+        [
+          [0, 1, 1],
+          [1, 1, 2],
+        ],
+      ],
+      counts: [1, 1],
+      staticW: [0, 0],
+      link: [1, 1, 1],
+    });
+    const stub = (r: (n: number) => MilpResult) =>
+      defineSolver({ id: 'stub', name: 'stub', description: 'test', solve: (p) => r(p.variables.length) });
+    const first = (n: number) => Array.from({ length: n }, (_, j) => (j < 2 || (j >= 2 && j < 6 && j % 2 === 0) ? 1 : 0));
+    const timedOut = await optimize(sg, {
+      objective: 'latency',
+      exhaustiveLimit: 0,
+      solver: stub((n) => ({ status: 'timeout', values: first(n), bound: 0.5 })),
+    });
+    expect(timedOut.selection.status).toBe('feasible');
+    expect(timedOut.note).toMatch(/stopped at its time limit/);
+    expect(timedOut.gap).toBeGreaterThan(0);
+    const nothing = await optimize(sg, { objective: 'latency', exhaustiveLimit: 0, solver: stub(() => ({ status: 'timeout' })) });
+    expect(nothing.selection.solver).toBe('greedy');
+    expect(nothing.note).toMatch(/found no selection within 30 s; using the per-op greedy selection/);
+    await expect(
+      optimize(sg, {
+        objective: 'latency',
+        exhaustiveLimit: 0,
+        solver: stub(() => {
+          throw new Error('wasm trap');
+        }),
+      }),
+    ).rejects.toThrow(/plugin 'stub': solve\(\) failed: wasm trap/);
+  });
+});
