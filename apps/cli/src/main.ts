@@ -1,6 +1,7 @@
 import { isLightcodeError } from '@lightcode/cost-model';
 import { COMPILE_HELP, compileCommand } from './commands/compile.js';
 import { GRAPH_HELP, graphCommand, MODELS_HELP, modelsCommand } from './commands/graph.js';
+import { PARETO_HELP, paretoCommand } from './commands/pareto.js';
 import { PLUGINS_HELP, pluginsCommand } from './commands/plugins.js';
 import type { Io } from './context.js';
 
@@ -8,6 +9,7 @@ const COMMANDS: Record<string, { run: (argv: readonly string[], io: Io) => Promi
   compile: { run: compileCommand, help: COMPILE_HELP },
   graph: { run: graphCommand, help: GRAPH_HELP },
   models: { run: modelsCommand, help: MODELS_HELP },
+  pareto: { run: paretoCommand, help: PARETO_HELP },
   plugins: { run: pluginsCommand, help: PLUGINS_HELP },
 };
 

@@ -102,3 +102,21 @@ describe('exact selection from the CLI', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
+
+describe('lightcode pareto', () => {
+  it('gives a sorted, non-dominated front with assignment summaries (JSON and CSV)', async () => {
+    const args = ['pareto', '--model', 'gpt2', '--seq-len', '128', '--system', 'lightcode-2025', '--points', '3'];
+    const j = JSON.parse((await run([...args, '--json'])).stdout);
+    expect(j.points.length).toBeGreaterThanOrEqual(2);
+    for (let i = 1; i < j.points.length; i++) {
+      expect(j.points[i].latencyS).toBeGreaterThan(j.points[i - 1].latencyS);
+      expect(j.points[i].energyJ).toBeLessThan(j.points[i - 1].energyJ);
+    }
+    for (const p of j.points) expect(p.opsPerDevice.cpu + p.opsPerDevice.ptu).toBe(161);
+    const lat = JSON.parse((await run(['compile', ...args.slice(1, 7), '--objective', 'latency', '--json'])).stdout);
+    expect(j.points[0].latencyS).toBeCloseTo(lat.selection.latencyS, 12);
+    const csv = (await run([...args, '--csv'])).stdout.trim().split('\n');
+    expect(csv[0]).toBe('latency_s,energy_j,status,ops_cpu,ops_ptu');
+    expect(csv).toHaveLength(j.points.length + 1);
+  });
+});

@@ -19,7 +19,9 @@ import {
   type Objective,
   type OptimizeResult,
   optimize,
+  type ParetoPoint,
   type PlacementRule,
+  paretoFront,
   type Selection,
   type SelectionConstraints,
   yalpsSolver,
@@ -159,6 +161,24 @@ export interface Compilation {
   readonly optimized: OptimizeResult;
   readonly schedule: Schedule;
   readonly result: CompileResult;
+}
+
+/** The latency-energy front of a model on a system (see `paretoFront`). */
+export async function pareto(
+  reg: PluginRegistry,
+  o: CompileOptions & { points?: number },
+): Promise<{ graph: OpGraph; system: ResolvedSystem; points: ParetoPoint[] }> {
+  const cwd = o.cwd ?? process.cwd();
+  const solver = solverFor(reg, o.solver);
+  const system = loadSystem(reg, o.system, cwd);
+  const graph = buildGraph(reg, o, cwd);
+  const points = await paretoFront(buildStackedGraph(graph, system), {
+    constraints: constraintsOf(o),
+    solver,
+    ...(o.timeLimitS ? { timeLimitS: o.timeLimitS } : {}),
+    ...(o.points !== undefined ? { points: o.points } : {}),
+  });
+  return { graph, system, points };
 }
 
 /** model -> OpGraph -> StackedGraph -> Selection -> Schedule -> result. */

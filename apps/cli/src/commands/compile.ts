@@ -56,6 +56,17 @@ export function modelRequest(v: FlagValues) {
   };
 }
 
+/** Flags of every command that selects realizations. */
+export const SELECTION_OPTIONS = {
+  system: { type: 'string' },
+  solver: { type: 'string' },
+  'latency-budget': { type: 'string' },
+  'energy-budget': { type: 'string' },
+  pin: { type: 'string', multiple: true },
+  exclude: { type: 'string', multiple: true },
+  'time-limit': { type: 'string' },
+} as const;
+
 /** Budgets, pins, excludes and the time limit, from flags. */
 export function selectionFlags(v: FlagValues) {
   const q = (name: string, unit: string) => {
@@ -82,17 +93,7 @@ export function selectionFlags(v: FlagValues) {
 }
 
 export async function compileCommand(argv: readonly string[], io: Io): Promise<number> {
-  const { values: v } = parse('compile', argv, {
-    ...MODEL_OPTIONS,
-    system: { type: 'string' },
-    objective: { type: 'string' },
-    solver: { type: 'string' },
-    'latency-budget': { type: 'string' },
-    'energy-budget': { type: 'string' },
-    pin: { type: 'string', multiple: true },
-    exclude: { type: 'string', multiple: true },
-    'time-limit': { type: 'string' },
-  });
+  const { values: v } = parse('compile', argv, { ...MODEL_OPTIONS, ...SELECTION_OPTIONS, objective: { type: 'string' } });
   if (v.help) {
     io.out(COMPILE_HELP);
     return 0;
