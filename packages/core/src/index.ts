@@ -1,4 +1,4 @@
-export { OBJECTIVES, type Objective, type PlacementRule, parseRule } from '@lightcode/optimizer';
+export { OBJECTIVES, type Objective, type OptimizeResult, optimize, type PlacementRule, parseRule } from '@lightcode/optimizer';
 export * from './compile.js';
 export * from './config.js';
 export * from './model.js';
