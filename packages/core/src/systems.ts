@@ -38,6 +38,20 @@ const STUDY_LINK: LinkSpec = {
   source: 'LightCode study reference implementation: fixed delay per edge, size-independent',
 };
 
+/** One GPU and four photonic units with the study's constants, on PCIe. */
+function hybrid(gpu: 'a100' | 'h100', hbm: MemorySpec): SystemSpec {
+  return {
+    id: `hybrid-${gpu}-ptu`,
+    description: `One ${gpu.toUpperCase()} and four photonic tensor units (study constants) on PCIe`,
+    devices: [
+      { id: 'gpu', target: 'gpu', preset: gpu, count: 1 },
+      { id: 'ptu', target: 'ptu', preset: 'lightcode-2025', count: 4 },
+    ],
+    memories: [hbm],
+    links: [PCIE_PTU],
+  };
+}
+
 export const BUILTIN_SYSTEMS: Readonly<Record<string, SystemSpec>> = {
   'gpu-a100': {
     id: 'gpu-a100',
@@ -56,26 +70,8 @@ export const BUILTIN_SYSTEMS: Readonly<Record<string, SystemSpec>> = {
     description: "The original study's CPU alone",
     devices: [{ id: 'cpu', target: 'cpu', preset: 'lightcode-2025', count: 1 }],
   },
-  'hybrid-a100-ptu': {
-    id: 'hybrid-a100-ptu',
-    description: 'One A100 and four photonic tensor units (study constants) on PCIe',
-    devices: [
-      { id: 'gpu', target: 'gpu', preset: 'a100', count: 1 },
-      { id: 'ptu', target: 'ptu', preset: 'lightcode-2025', count: 4 },
-    ],
-    memories: [A100_HBM],
-    links: [PCIE_PTU],
-  },
-  'hybrid-h100-ptu': {
-    id: 'hybrid-h100-ptu',
-    description: 'One H100 and four photonic tensor units (study constants) on PCIe',
-    devices: [
-      { id: 'gpu', target: 'gpu', preset: 'h100', count: 1 },
-      { id: 'ptu', target: 'ptu', preset: 'lightcode-2025', count: 4 },
-    ],
-    memories: [H100_HBM],
-    links: [PCIE_PTU],
-  },
+  'hybrid-a100-ptu': hybrid('a100', A100_HBM),
+  'hybrid-h100-ptu': hybrid('h100', H100_HBM),
   'lightcode-2025': {
     id: 'lightcode-2025',
     description: "The original study's machine: one CPU core and one photonic unit (1 core x 20 wavelengths)",

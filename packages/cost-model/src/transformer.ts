@@ -1,4 +1,4 @@
-import { type DType, type Feed, type GraphBuilder, type TensorSpec, tensor, UserError } from '@lightcode/ir';
+import { type DType, type Feed, GraphBuilder, tensor, type TensorSpec, UserError } from '@lightcode/ir';
 import type { BuildRequest } from './plugin.js';
 
 /**
@@ -117,4 +117,81 @@ export function kvCacheRead(
 ): string {
   const kv = tensor([o.batch, o.kvHeads, o.tokens, o.headDim], o.dtype);
   return b.add({ name: `${o.prefix}.kv_read`, kind: 'kv_read', layer: o.layer, inputs: [], outputs: [kv, kv] });
+}
+
+/**
+ * Adds the LM head after the final norm: logits for the last position only
+ * (`last`, as serving systems compute in prefill) or for every position. A
+ * head tied to the token embedding reads that table without owning it.
+ */
+export function lmHead(
+  b: GraphBuilder,
+  o: { from: string; batch: number; seqLen: number; hidden: number; vocab: number; dtype: DType; logits: 'last' | 'all'; tied: boolean },
+): string {
+  const positions = o.logits === 'last' ? 1 : o.seqLen;
+  const h = tensor([o.batch, positions, o.hidden], o.dtype);
+  return b.add(
+    {
+      name: 'lm_head',
+      kind: 'linear',
+      layer: null,
+      inputs: [h],
+      outputs: [tensor([o.batch, positions, o.vocab], o.dtype)],
+      weights: [tensor([o.hidden, o.vocab], o.dtype)],
+      attrs: o.tied ? { tiedWeights: true } : {},
+    },
+    [[o.from, h]],
+  );
+}
+
+/** What every decoder frontend starts from: the model's id, dimensions, lengths and a graph builder. */
+export interface DecoderStart<D> {
+  readonly id: string;
+  readonly dims: D;
+  readonly len: Lengths;
+  readonly builder: GraphBuilder;
+}
+
+/**
+ * Resolves a request against a family's built-in configs (or the Hugging Face
+ * config it carries), reads the dimensions, checks the lengths and opens the
+ * graph. `read` checks the config and returns at least its position limit
+ * and layer count.
+ */
+export function beginDecoder<D extends { readonly positions: number; readonly layers: number }>(
+  req: BuildRequest,
+  family: { id: string; name: string; configs: Readonly<Record<string, { config: Record<string, unknown> }>> },
+  read: (config: Readonly<Record<string, unknown>>, source: string) => D,
+): DecoderStart<D> {
+  const id = req.modelId ?? String(req.config?._name_or_path ?? `${family.id}-custom`);
+  const config = req.modelId ? family.configs[req.modelId]?.config : req.config;
+  if (!config) throw new UserError(`unknown ${family.name} model '${id}' (known: ${Object.keys(family.configs).join(', ')})`);
+  const dims = read(config, req.modelId ? `model '${id}'` : 'config.json');
+  const len = requestLengths(req, dims.positions, id);
+  const builder = new GraphBuilder({
+    id,
+    family: family.id,
+    phase: req.phase,
+    seqLen: len.q,
+    batch: req.batch,
+    dtype: req.dtype,
+    layers: dims.layers,
+    ...(req.phase === 'decode' ? { kvLen: len.past } : {}),
+  });
+  return { id, dims, len, builder };
+}
+
+/** Adds a token-embedding lookup of `tokens` ids per sequence into `hidden`-wide rows. */
+export function tokenEmbedding(
+  b: GraphBuilder,
+  o: { name: string; batch: number; tokens: number; vocab: number; hidden: number; dtype: DType },
+): string {
+  return b.add({
+    name: o.name,
+    kind: 'embedding',
+    layer: null,
+    inputs: [tensor([o.batch, o.tokens], 'int32')],
+    outputs: [tensor([o.batch, o.tokens, o.hidden], o.dtype)],
+    weights: [tensor([o.vocab, o.hidden], o.dtype)],
+  });
 }

@@ -44,26 +44,17 @@ function withinBudgets(c: SelectionConstraints): (cost: SelectionCost) => boolea
 /** Explains an infeasible budget with the best value that metric can reach. */
 async function explainInfeasible(sg: StackedGraph, o: OptimizeOptions): Promise<never> {
   const c = o.constraints ?? {};
+  const unbudgeted = { ...c, latencyBudgetS: undefined, energyBudgetJ: undefined };
+  const checks = [
+    { objective: 'latency', budget: c.latencyBudgetS, unit: 's', what: 'latency budget', best: 'best achievable latency' },
+    { objective: 'energy', budget: c.energyBudgetJ, unit: 'J', what: 'energy budget', best: 'least achievable energy' },
+  ] as const;
   const parts: string[] = [];
-  if (c.latencyBudgetS !== undefined) {
-    const best = await optimize(sg, {
-      ...o,
-      objective: 'latency',
-      constraints: { ...c, latencyBudgetS: undefined, energyBudgetJ: undefined },
-    });
-    if (best.selection.latencyS > c.latencyBudgetS) {
-      parts.push(`latency budget ${fmt(c.latencyBudgetS, 's')} is below the best achievable latency ${fmt(best.selection.latencyS, 's')}`);
-    }
-  }
-  if (c.energyBudgetJ !== undefined) {
-    const best = await optimize(sg, {
-      ...o,
-      objective: 'energy',
-      constraints: { ...c, latencyBudgetS: undefined, energyBudgetJ: undefined },
-    });
-    if (best.selection.energyJ > c.energyBudgetJ) {
-      parts.push(`energy budget ${fmt(c.energyBudgetJ, 'J')} is below the least achievable energy ${fmt(best.selection.energyJ, 'J')}`);
-    }
+  for (const k of checks) {
+    if (k.budget === undefined) continue;
+    const r = await optimize(sg, { ...o, objective: k.objective, constraints: unbudgeted });
+    const reached = k.objective === 'latency' ? r.selection.latencyS : r.selection.energyJ;
+    if (reached > k.budget) parts.push(`${k.what} ${fmt(k.budget, k.unit)} is below the ${k.best} ${fmt(reached, k.unit)}`);
   }
   if (parts.length === 0) parts.push('the latency and energy budgets cannot both be met; loosen one');
   throw new UserError(`infeasible: ${parts.join('; ')}`);

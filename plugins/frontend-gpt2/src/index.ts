@@ -1,14 +1,15 @@
 import {
   attentionCore,
   type BuildRequest,
+  beginDecoder,
   configInt,
   defineFrontend,
-  GraphBuilder,
   kvCacheRead,
   kvCacheWrite,
+  lmHead,
   type OpGraphData,
-  requestLengths,
   tensor,
+  tokenEmbedding,
   UserError,
 } from '@lightcode/cost-model';
 
@@ -24,73 +25,27 @@ export interface Gpt2Dims {
 }
 
 const HF = 'Hugging Face openai-community';
+/** Fields every published GPT-2 config shares. */
+const shared = {
+  model_type: 'gpt2',
+  n_positions: 1024,
+  vocab_size: 50257,
+  n_inner: null,
+  activation_function: 'gelu_new',
+  layer_norm_epsilon: 1e-5,
+  tie_word_embeddings: true,
+};
+
+function entry(id: string, size: string, parameters: number, n_embd: number, n_layer: number, n_head: number) {
+  return { description: `GPT-2 ${size} (${HF}/${id} config.json)`, parameters, config: { ...shared, n_embd, n_layer, n_head } };
+}
 
 /** Published Hugging Face configs of the GPT-2 family (the fields LightCode reads). */
 export const GPT2_CONFIGS: Readonly<Record<string, { description: string; parameters: number; config: Record<string, unknown> }>> = {
-  gpt2: {
-    description: `GPT-2 124M (${HF}/gpt2 config.json)`,
-    parameters: 124_439_808,
-    config: {
-      model_type: 'gpt2',
-      n_embd: 768,
-      n_layer: 12,
-      n_head: 12,
-      n_positions: 1024,
-      vocab_size: 50257,
-      n_inner: null,
-      activation_function: 'gelu_new',
-      layer_norm_epsilon: 1e-5,
-      tie_word_embeddings: true,
-    },
-  },
-  'gpt2-medium': {
-    description: `GPT-2 355M (${HF}/gpt2-medium config.json)`,
-    parameters: 354_823_168,
-    config: {
-      model_type: 'gpt2',
-      n_embd: 1024,
-      n_layer: 24,
-      n_head: 16,
-      n_positions: 1024,
-      vocab_size: 50257,
-      n_inner: null,
-      activation_function: 'gelu_new',
-      layer_norm_epsilon: 1e-5,
-      tie_word_embeddings: true,
-    },
-  },
-  'gpt2-large': {
-    description: `GPT-2 774M (${HF}/gpt2-large config.json)`,
-    parameters: 774_030_080,
-    config: {
-      model_type: 'gpt2',
-      n_embd: 1280,
-      n_layer: 36,
-      n_head: 20,
-      n_positions: 1024,
-      vocab_size: 50257,
-      n_inner: null,
-      activation_function: 'gelu_new',
-      layer_norm_epsilon: 1e-5,
-      tie_word_embeddings: true,
-    },
-  },
-  'gpt2-xl': {
-    description: `GPT-2 1.5B (${HF}/gpt2-xl config.json)`,
-    parameters: 1_557_611_200,
-    config: {
-      model_type: 'gpt2',
-      n_embd: 1600,
-      n_layer: 48,
-      n_head: 25,
-      n_positions: 1024,
-      vocab_size: 50257,
-      n_inner: null,
-      activation_function: 'gelu_new',
-      layer_norm_epsilon: 1e-5,
-      tie_word_embeddings: true,
-    },
-  },
+  gpt2: entry('gpt2', '124M', 124_439_808, 768, 12, 12),
+  'gpt2-medium': entry('gpt2-medium', '355M', 354_823_168, 1024, 24, 16),
+  'gpt2-large': entry('gpt2-large', '774M', 774_030_080, 1280, 36, 20),
+  'gpt2-xl': entry('gpt2-xl', '1.5B', 1_557_611_200, 1600, 48, 25),
 };
 
 /** Reads and checks a GPT-2 Hugging Face config. */
@@ -110,37 +65,15 @@ export function gpt2Dims(config: Readonly<Record<string, unknown>>, source: stri
 }
 
 function build(req: BuildRequest): OpGraphData {
-  const id = req.modelId ?? String(req.config?._name_or_path ?? 'gpt2-custom');
-  const source = req.modelId ? `model '${id}'` : 'config.json';
-  const config = req.modelId ? GPT2_CONFIGS[req.modelId]?.config : req.config;
-  if (!config) throw new UserError(`unknown GPT-2 model '${id}' (known: ${Object.keys(GPT2_CONFIGS).join(', ')})`);
-  const m = gpt2Dims(config, source);
-  const len = requestLengths(req, m.positions, id);
+  const { dims: m, len, builder: b } = beginDecoder(req, { id: 'gpt2', name: 'GPT-2', configs: GPT2_CONFIGS }, gpt2Dims);
   const { batch: B, dtype } = req;
   const L = len.q;
   const d = m.hidden;
   const dh = d / m.heads;
   const t = (shape: number[]) => tensor(shape, dtype);
   const act = t([B, L, d]);
-  const b = new GraphBuilder({
-    id,
-    family: 'gpt2',
-    phase: req.phase,
-    seqLen: L,
-    batch: B,
-    dtype,
-    layers: m.layers,
-    ...(req.phase === 'decode' ? { kvLen: len.past } : {}),
-  });
 
-  const wte = b.add({
-    name: 'transformer.wte',
-    kind: 'embedding',
-    layer: null,
-    inputs: [tensor([B, L], 'int32')],
-    outputs: [act],
-    weights: [t([m.vocab, d])],
-  });
+  const wte = tokenEmbedding(b, { name: 'transformer.wte', batch: B, tokens: L, vocab: m.vocab, hidden: d, dtype });
   const pos = t([1, L, d]);
   const wpe = b.add({
     name: 'transformer.wpe',
@@ -216,20 +149,7 @@ function build(req: BuildRequest): OpGraphData {
     { name: 'transformer.ln_f', kind: 'layernorm', layer: null, inputs: [act], outputs: [act], weights: [t([d]), t([d])] },
     [[x, act]],
   );
-  const lOut = req.logits === 'last' ? 1 : L;
-  const h = t([B, lOut, d]);
-  b.add(
-    {
-      name: 'lm_head',
-      kind: 'linear',
-      layer: null,
-      inputs: [h],
-      outputs: [t([B, lOut, m.vocab])],
-      weights: [t([d, m.vocab])],
-      attrs: m.tied ? { tiedWeights: true } : {},
-    },
-    [[lnf, h]],
-  );
+  lmHead(b, { from: lnf, batch: B, seqLen: L, hidden: d, vocab: m.vocab, dtype, logits: req.logits, tied: m.tied });
   return b.build();
 }
 

@@ -1,14 +1,15 @@
 import {
   attentionCore,
   type BuildRequest,
+  beginDecoder,
   configInt,
   defineFrontend,
-  GraphBuilder,
   kvCacheRead,
   kvCacheWrite,
+  lmHead,
   type OpGraphData,
-  requestLengths,
   tensor,
+  tokenEmbedding,
   UserError,
 } from '@lightcode/cost-model';
 
@@ -114,37 +115,15 @@ export function llamaDims(config: Readonly<Record<string, unknown>>, source: str
 }
 
 function build(req: BuildRequest): OpGraphData {
-  const id = req.modelId ?? String(req.config?._name_or_path ?? 'llama-custom');
-  const source = req.modelId ? `model '${id}'` : 'config.json';
-  const config = req.modelId ? LLAMA_CONFIGS[req.modelId]?.config : req.config;
-  if (!config) throw new UserError(`unknown Llama model '${id}' (known: ${Object.keys(LLAMA_CONFIGS).join(', ')})`);
-  const m = llamaDims(config, source);
-  const len = requestLengths(req, m.positions, id);
+  const { dims: m, len, builder: b } = beginDecoder(req, { id: 'llama', name: 'Llama', configs: LLAMA_CONFIGS }, llamaDims);
   const { batch: B, dtype } = req;
   const L = len.q;
   const d = m.hidden;
   const dh = m.headDim;
   const t = (shape: number[]) => tensor(shape, dtype);
   const act = t([B, L, d]);
-  const b = new GraphBuilder({
-    id,
-    family: 'llama',
-    phase: req.phase,
-    seqLen: L,
-    batch: B,
-    dtype,
-    layers: m.layers,
-    ...(req.phase === 'decode' ? { kvLen: len.past } : {}),
-  });
 
-  let x = b.add({
-    name: 'model.embed_tokens',
-    kind: 'embedding',
-    layer: null,
-    inputs: [tensor([B, L], 'int32')],
-    outputs: [act],
-    weights: [t([m.vocab, d])],
-  });
+  let x = tokenEmbedding(b, { name: 'model.embed_tokens', batch: B, tokens: L, vocab: m.vocab, hidden: d, dtype });
   for (let i = 0; i < m.layers; i++) {
     const p = `model.layers.${i}`;
     const a = `${p}.self_attn`;
@@ -224,20 +203,7 @@ function build(req: BuildRequest): OpGraphData {
     ]);
   }
   const norm = b.add({ name: 'model.norm', kind: 'rmsnorm', layer: null, inputs: [act], outputs: [act], weights: [t([d])] }, [[x, act]]);
-  const lOut = req.logits === 'last' ? 1 : L;
-  const h = t([B, lOut, d]);
-  b.add(
-    {
-      name: 'lm_head',
-      kind: 'linear',
-      layer: null,
-      inputs: [h],
-      outputs: [t([B, lOut, m.vocab])],
-      weights: [t([d, m.vocab])],
-      attrs: m.tied ? { tiedWeights: true } : {},
-    },
-    [[norm, h]],
-  );
+  lmHead(b, { from: norm, batch: B, seqLen: L, hidden: d, vocab: m.vocab, dtype, logits: req.logits, tied: m.tied });
   return b.build();
 }
 
