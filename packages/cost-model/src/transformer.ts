@@ -1,4 +1,4 @@
-import { type DType, type Feed, GraphBuilder, tensor, type TensorSpec, UserError } from '@lightcode/ir';
+import { type DType, type Feed, GraphBuilder, type TensorSpec, tensor, UserError } from '@lightcode/ir';
 import type { BuildRequest } from './plugin.js';
 
 /**
