@@ -16,6 +16,8 @@ const A100 = 'NVIDIA A100 datasheet (A100-80GB SXM: 312 TFLOP/s dense fp16/bf16,
 const H100 = 'NVIDIA H100 datasheet (H100 SXM: 989 TFLOP/s dense fp16/bf16, 3350 GB/s, 700 W), via shared/data/README.md';
 const DERATE =
   'aiconfigurator (achieved bandwidth ~0.8 of peak, ~3 us per memory-bound kernel); llm-analysis (GEMM efficiency up to ~0.7); via shared/data/README.md';
+const FIT =
+  'least-squares grid fit to measured A100 Llama-2-7B GEMMs at 128-4096 tokens (shared/data/gpu-measurements, Vidur profiling); see README';
 const HBM = "O'Connor et al., MICRO 2017: HBM2 ~3.9 pJ/bit = 31.2 pJ/byte";
 
 /** Dense peak for a dtype: tensor-core peak for 16-bit, twice that for int8, fp32 from its own figure. */
@@ -85,13 +87,8 @@ export default defineTarget({
     bandwidthBps: { unit: 'B/s', default: 2039e9, description: 'HBM bandwidth', source: A100 },
     bandwidthEfficiency: { unit: '1', default: 0.8, description: 'achieved fraction of HBM bandwidth', source: DERATE },
     kernelOverheadS: { unit: 's', default: 3e-6, allowZero: true, description: 'fixed launch and latency cost per kernel', source: DERATE },
-    gemmEfficiencyMax: { unit: '1', default: 0.7, description: 'GEMM efficiency at large M', source: DERATE },
-    gemmHalfEfficiencyM: {
-      unit: '1',
-      default: 64,
-      description: 'M at which GEMM efficiency is half its maximum',
-      source: 'first guess; fitted to measurements in the calibration issue',
-    },
+    gemmEfficiencyMax: { unit: '1', default: 0.72, description: 'GEMM efficiency at large M', source: FIT },
+    gemmHalfEfficiencyM: { unit: '1', default: 64, description: 'M at which GEMM efficiency is half its maximum', source: FIT },
     energyPerFlopJ: {
       unit: 'J',
       default: 1.6e-12,

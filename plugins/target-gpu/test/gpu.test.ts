@@ -18,7 +18,7 @@ describe('GPU target', () => {
     };
     const a = opArithmetic(op);
     const [r] = gpu.realize(op, a, a100);
-    const eff = (0.7 * 2048) / (2048 + 64);
+    const eff = (0.72 * 2048) / (2048 + 64);
     expect(gemmEfficiency(2048, a100)).toBeCloseTo(eff, 12);
     const compute = (2 * 2048 * 4096 * 12288) / (312e12 * eff);
     const memory = (2 * (2048 * 4096 + 4096 * 12288 + 2048 * 12288)) / (0.8 * 2039e9);

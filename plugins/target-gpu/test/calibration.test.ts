@@ -1,0 +1,54 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type OpNode, opArithmetic, resolveParams, tensor } from '@lightcode/cost-model';
+import gpu from '@lightcode/target-gpu';
+import { describe, expect, it } from 'vitest';
+
+// shared/ sits beside the repository (the checkout's parent folder holds both)
+const DATA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/data/gpu-measurements/a100-llama2-7b-ops.csv');
+
+/** Llama-2-7B GEMMs of the measured file: column -> (K, N). */
+const GEMMS: Record<string, [number, number]> = {
+  attn_pre_proj_ms: [4096, 3 * 4096],
+  attn_post_proj_ms: [4096, 4096],
+  mlp_up_proj_ms: [4096, 2 * 11008],
+  mlp_down_proj_ms: [11008, 4096],
+};
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+describe('a100 preset against measured A100 timings', () => {
+  const rows = fs.readFileSync(DATA, 'utf8').trim().split('\n');
+  const head = (rows[0] as string).split(',');
+  const table = rows.slice(1).map((r) => Object.fromEntries(r.split(',').map((v, i) => [head[i], Number(v)])) as Record<string, number>);
+  const a100 = resolveParams('gpu', gpu.params, gpu.presets, 'a100');
+
+  for (const [column, [k, n]] of Object.entries(GEMMS)) {
+    it(`${column}: median relative error <= 15 % over 128..4096 tokens`, () => {
+      const errors = table
+        .filter((r) => (r.num_tokens as number) >= 128 && (r.num_tokens as number) <= 4096)
+        .map((r) => {
+          const T = r.num_tokens as number;
+          const op: OpNode = {
+            id: '0',
+            name: column,
+            kind: 'linear',
+            layer: 0,
+            attrs: {},
+            inputs: [tensor([1, T, k], 'fp16')],
+            outputs: [tensor([1, T, n], 'fp16')],
+            weights: [tensor([k, n], 'fp16')],
+          };
+          const [real] = gpu.realize(op, opArithmetic(op), a100);
+          const measured = (r[column] as number) / 1e3;
+          return Math.abs((real?.latencyS ?? 0) - measured) / measured;
+        });
+      expect(errors.length).toBeGreaterThan(200);
+      expect(median(errors)).toBeLessThanOrEqual(0.15);
+    });
+  }
+});
