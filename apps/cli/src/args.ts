@@ -15,9 +15,15 @@ export const GLOBAL_OPTIONS = {
 export type FlagValues = Record<string, string | boolean | string[] | undefined>;
 
 /** Parses argv strictly; an unknown or malformed flag is a one-line usage error. */
-export function parse(command: string, argv: readonly string[], options: Options): { values: FlagValues } {
+export function parse(
+  command: string,
+  argv: readonly string[],
+  options: Options,
+  positionals = false,
+): { values: FlagValues; positionals: string[] } {
   try {
-    return parseArgs({ args: [...argv], options: { ...GLOBAL_OPTIONS, ...options }, strict: true, allowPositionals: false });
+    const r = parseArgs({ args: [...argv], options: { ...GLOBAL_OPTIONS, ...options }, strict: true, allowPositionals: positionals });
+    return { values: r.values, positionals: r.positionals };
   } catch (e) {
     const first = ((e as Error).message.split('\n')[0] ?? '').replace(/\. To specify a positional argument.*$/s, '').replace(/\.$/, '');
     const ambiguous = /^Option '(--[\w-]+)' argument is ambiguous/.exec(first);

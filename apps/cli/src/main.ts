@@ -1,4 +1,5 @@
 import { isLightcodeError } from '@lightcode/cost-model';
+import { SCHEMA_HELP, SYSTEMS_HELP, schemaCommand, systemsCommand, TARGETS_HELP, targetsCommand } from './commands/catalog.js';
 import { COMPILE_HELP, compileCommand } from './commands/compile.js';
 import { GRAPH_HELP, graphCommand, MODELS_HELP, modelsCommand } from './commands/graph.js';
 import { PARETO_HELP, paretoCommand } from './commands/pareto.js';
@@ -11,6 +12,9 @@ const COMMANDS: Record<string, { run: (argv: readonly string[], io: Io) => Promi
   models: { run: modelsCommand, help: MODELS_HELP },
   pareto: { run: paretoCommand, help: PARETO_HELP },
   plugins: { run: pluginsCommand, help: PLUGINS_HELP },
+  targets: { run: targetsCommand, help: TARGETS_HELP },
+  systems: { run: systemsCommand, help: SYSTEMS_HELP },
+  schema: { run: schemaCommand, help: SCHEMA_HELP },
 };
 
 export const USAGE = `lightcode: compile LLM inference for photonic-electronic machines

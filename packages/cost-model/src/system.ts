@@ -49,7 +49,6 @@ const ident: JsonSchema = { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_.-]*$'
 /** JSON Schema of a system file (published by `lightcode schema system`). */
 export const SYSTEM_SCHEMA: JsonSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: 'https://lightcode.dev/schema/system.json',
   title: 'LightCode system',
   description: 'Device classes with instance counts, memories and links. All quantities in SI units.',
   type: 'object',
