@@ -1,6 +1,8 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { discoverPlugins, findConfig, loadConfig, type PluginRegistry } from '@lightcode/core';
+import { UserError } from '@lightcode/cost-model';
 
 /** The first-party plugins this CLI depends on and always loads. */
 export const FIRST_PARTY_PLUGINS = [
@@ -33,4 +35,16 @@ export async function loadRegistry(io: Io, flags: { config?: string; plugin?: st
     flags: flags.plugin ?? [],
     cwd: io.cwd,
   });
+}
+
+/** Writes a whole file or nothing: to a temporary name beside it, then renamed into place. */
+export function writeFileAtomic(file: string, data: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw new UserError(`cannot write '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
 }

@@ -26,7 +26,7 @@ import {
   type SelectionConstraints,
   yalpsSolver,
 } from '@lightcode/optimizer';
-import { type Schedule, simulate } from '@lightcode/simulator';
+import { type Schedule, simulate, toChromeTrace } from '@lightcode/simulator';
 import { readDataFile } from './config.js';
 import { buildGraph, type ModelRequest } from './model.js';
 import type { PluginRegistry } from './plugins.js';
@@ -147,6 +147,8 @@ export interface CompileResult {
     paramBytes: number;
     energyBreakdownJ: Record<string, number>;
   };
+  /** The simulated makespan against the optimizer's latency model (a lower bound when the selection is optimal). */
+  readonly simulation: { makespanS: number; optimizerLatencyS: number; gap: number };
   readonly opsPerDevice: Record<string, number>;
   readonly devices: { id: string; class: string; busyS: number; utilization: number }[];
   readonly ops: CompiledOp[];
@@ -161,6 +163,11 @@ export interface Compilation {
   readonly optimized: OptimizeResult;
   readonly schedule: Schedule;
   readonly result: CompileResult;
+}
+
+/** The compile's schedule as Chrome Trace Event JSON. */
+export function traceOf(c: Compilation): ReturnType<typeof toChromeTrace> {
+  return toChromeTrace(c.graph, c.schedule);
 }
 
 /** The latency-energy front of a model on a system (see `paretoFront`). */
@@ -258,6 +265,11 @@ function toResult(
       flops: totals.flops,
       paramBytes: totals.paramBytes,
       energyBreakdownJ: { ...schedule.energyBreakdownJ },
+    },
+    simulation: {
+      makespanS: schedule.makespanS,
+      optimizerLatencyS: selection.latencyS,
+      gap: schedule.makespanS > 0 ? Math.max(0, (schedule.makespanS - selection.latencyS) / schedule.makespanS) : 0,
     },
     opsPerDevice,
     devices: schedule.instances.map((i) => ({ id: i.id, class: i.device, busyS: i.busyS, utilization: i.utilization })),

@@ -11,6 +11,8 @@ export function renderCompile(r: CompileResult): string {
     `select  ${r.objective} objective, ${r.selection.solver} (${r.selection.status})`,
     '',
     `latency ${formatQuantity(r.totals.latencyS, 's')}   energy ${formatQuantity(r.totals.energyJ, 'J')}   ${(r.totals.macs / 1e9).toFixed(2)} GMAC`,
+    `        optimizer estimate ${formatQuantity(r.simulation.optimizerLatencyS, 's')} (schedule ${(100 * r.simulation.gap).toFixed(1)} % longer)${r.selection.gap ? `, selection gap ${(100 * r.selection.gap).toFixed(2)} %` : ''}`,
+    ...(r.selection.note ? [`note    ${r.selection.note}`] : []),
   ];
   const energy = renderTable(
     ['energy', 'J', 'share'],

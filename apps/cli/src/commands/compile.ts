@@ -1,8 +1,9 @@
-import { compile, DEFAULT_SYSTEM, OBJECTIVES, parseRule } from '@lightcode/core';
+import path from 'node:path';
+import { compile, DEFAULT_SYSTEM, OBJECTIVES, parseRule, traceOf } from '@lightcode/core';
 import { DTYPES, parseQuantity, UserError } from '@lightcode/cost-model';
 import { renderCompile } from '@lightcode/report';
 import { choiceFlag, type FlagValues, intFlag, type PluginFlags, parse } from '../args.js';
-import { type Io, loadRegistry } from '../context.js';
+import { type Io, loadRegistry, writeFileAtomic } from '../context.js';
 
 export const MODEL_OPTIONS = {
   model: { type: 'string', default: 'gpt2' },
@@ -37,6 +38,7 @@ ${MODEL_HELP}  --system ID|FILE       built-in system or a system file (default 
   --exclude GLOB=DEVICE  never run matching ops on DEVICE (repeatable)
   --solver ID            auto (default: yalps for small MILPs, else highs), yalps, or a solver plugin such as highs
   --time-limit S         seconds the solver may spend (default 30)
+  --trace FILE           write the schedule as Chrome Trace Event JSON (Perfetto opens it)
   --json                 one JSON document on stdout
   --config FILE, --plugin NAME|PATH, --debug
 `;
@@ -93,7 +95,12 @@ export function selectionFlags(v: FlagValues) {
 }
 
 export async function compileCommand(argv: readonly string[], io: Io): Promise<number> {
-  const { values: v } = parse('compile', argv, { ...MODEL_OPTIONS, ...SELECTION_OPTIONS, objective: { type: 'string' } });
+  const { values: v } = parse('compile', argv, {
+    ...MODEL_OPTIONS,
+    ...SELECTION_OPTIONS,
+    objective: { type: 'string' },
+    trace: { type: 'string' },
+  });
   if (v.help) {
     io.out(COMPILE_HELP);
     return 0;
@@ -101,7 +108,7 @@ export async function compileCommand(argv: readonly string[], io: Io): Promise<n
   const req = modelRequest(v);
   const objective = choiceFlag(v.objective as string | undefined, '--objective', OBJECTIVES);
   const reg = await loadRegistry(io, v as PluginFlags);
-  const { result } = await compile(reg, {
+  const compilation = await compile(reg, {
     ...req,
     ...selectionFlags(v),
     ...(typeof v.system === 'string' ? { system: v.system } : {}),
@@ -109,6 +116,8 @@ export async function compileCommand(argv: readonly string[], io: Io): Promise<n
     ...(typeof v.solver === 'string' ? { solver: v.solver } : {}),
     cwd: io.cwd,
   });
+  const { result } = compilation;
+  if (typeof v.trace === 'string') writeFileAtomic(path.resolve(io.cwd, v.trace), JSON.stringify(traceOf(compilation)));
   io.out(v.json ? `${JSON.stringify(result, null, 2)}\n` : renderCompile(result));
   return 0;
 }
