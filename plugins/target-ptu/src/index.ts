@@ -52,18 +52,52 @@ export function photonicWork(d: MatmulDims, p: ParamValues): { cycles: number; d
   };
 }
 
+const SIMPHONY = 'SimPhony onnarchsim/workflow/energy.py scaling laws, via shared/data/README.md';
+
+/**
+ * Converter energy per sample at `bits`, scaled from the figure at the
+ * reference resolution: DAC x [2^b/(b+1)] / [2^b0/(b0+1)]; SAR ADC x b/b0;
+ * flash ADC x (2^b - 1)/(2^b0 - 1). Power scales with the sample rate, so the
+ * energy per sample does not.
+ */
+export function converterEnergies(p: ParamValues): { dacJ: number; adcJ: number } {
+  const b = num(p, 'bits');
+  const b0 = num(p, 'converterRefBits');
+  const dacScale = 2 ** b / (b + 1) / (2 ** b0 / (b0 + 1));
+  const adcScale = str(p, 'adcArchitecture') === 'flash' ? (2 ** b - 1) / (2 ** b0 - 1) : b / b0;
+  return { dacJ: num(p, 'dacEnergyJ') * dacScale, adcJ: num(p, 'adcEnergyJ') * adcScale };
+}
+
+/**
+ * Static power of one unit: the laser (per wavelength and core, through the
+ * wall-plug efficiency), ring thermal tuning, and any other idle draw.
+ */
+export function ptuStaticPowerW(p: ParamValues): number {
+  const laser = (num(p, 'laserPowerPerWavelengthW') * num(p, 'wavelengths') * num(p, 'cores')) / num(p, 'wallPlugEfficiency');
+  return laser + num(p, 'ringsPerCore') * num(p, 'cores') * num(p, 'tuningPowerPerRingW') + num(p, 'staticPowerW');
+}
+
 function realize(op: OpNode, arith: OpArithmetic, p: ParamValues): Realization[] {
   const dims = matmulDims(op);
   const { cycles, dac, adc } = photonicWork(dims, p);
+  const { dacJ, adcJ } = converterEnergies(p);
+  // Converters can cap throughput: every number in or out takes a sample.
+  const converterS =
+    str(p, 'converterThroughput') === 'limited'
+      ? Math.max(
+          dac / (num(p, 'dacSampleRateHz') * num(p, 'dacsPerCore') * num(p, 'cores')),
+          adc / (num(p, 'adcSampleRateHz') * num(p, 'adcsPerCore') * num(p, 'cores')),
+        )
+      : 0;
   const bytesPerNumber = dtypeBytes(opDtype(op) ?? 'fp32');
   const numbersMoved = (arith.bytesRead + arith.bytesWritten) / bytesPerNumber;
   return [
     {
       algorithm: str(p, 'dataflow'),
-      latencyS: cycles / num(p, 'clockHz') + 2 * num(p, 'conversionLatencyS'),
+      latencyS: Math.max(cycles / num(p, 'clockHz'), converterS) + 2 * num(p, 'conversionLatencyS'),
       energy: {
         compute: arith.macs * num(p, 'macEnergyJ'),
-        conversion: dac * num(p, 'dacEnergyJ') + adc * num(p, 'adcEnergyJ'),
+        conversion: dac * dacJ + adc * adcJ,
         memory: numbersMoved * num(p, 'memoryEnergyPerNumberJ'),
       },
     },
@@ -102,6 +136,61 @@ export default defineTarget({
       source: 'SimPhony configs/design/cores/dptc.yml',
     },
     macEnergyJ: { unit: 'J', default: 0.04e-12, description: 'energy per photonic MAC', source: STUDY },
+    bits: {
+      unit: '1',
+      default: 8,
+      integer: true,
+      description: 'converter resolution (bits per number)',
+      source: 'SimPhony adc.yml / dac.yml (8 bit)',
+    },
+    converterRefBits: {
+      unit: '1',
+      default: 8,
+      integer: true,
+      description: 'resolution at which dacEnergyJ and adcEnergyJ are given',
+      source: SIMPHONY,
+    },
+    adcArchitecture: {
+      unit: 'choice',
+      default: 'sar',
+      choices: ['sar', 'flash'],
+      description: 'how ADC energy scales with bits',
+      source: SIMPHONY,
+    },
+    converterThroughput: {
+      unit: 'choice',
+      default: 'unlimited',
+      choices: ['unlimited', 'limited'],
+      description: 'whether converter sample rates can cap throughput (the study assumes not)',
+      source: STUDY,
+    },
+    dacSampleRateHz: { unit: 'Hz', default: 14e9, description: 'DAC sample rate', source: 'SimPhony dac.yml: 14 GS/s' },
+    adcSampleRateHz: { unit: 'Hz', default: 10e9, description: 'ADC sample rate', source: 'SimPhony adc.yml: 10 GS/s' },
+    dacsPerCore: { unit: '1', default: 20, integer: true, description: 'DACs feeding one core', source: 'assumption: one per wavelength' },
+    adcsPerCore: { unit: '1', default: 20, integer: true, description: 'ADCs reading one core', source: 'assumption: one per wavelength' },
+    laserPowerPerWavelengthW: {
+      unit: 'W',
+      default: 0,
+      allowZero: true,
+      description: 'optical laser power per wavelength (the study models none)',
+      source: STUDY,
+    },
+    wallPlugEfficiency: { unit: '1', default: 0.2, description: 'laser wall-plug efficiency', source: 'SimPhony on_chip_laser.yml' },
+    ringsPerCore: {
+      unit: '1',
+      default: 0,
+      allowZero: true,
+      integer: true,
+      description: 'thermally tuned rings per core (the study models none)',
+      source: STUDY,
+    },
+    tuningPowerPerRingW: {
+      unit: 'W',
+      default: 1.375e-3,
+      allowZero: true,
+      description: 'thermal tuning power per ring',
+      source: 'SC_ONN_SIM Hardware/MRR.py',
+    },
     dacEnergyJ: { unit: 'J', default: 3.18e-12, description: 'DAC energy per number into the unit', source: STUDY },
     adcEnergyJ: { unit: 'J', default: 1.6e-12, description: 'ADC energy per number out of the unit', source: STUDY },
     conversionLatencyS: { unit: 's', default: 10e-9, allowZero: true, description: 'DAC/ADC delay per transfer', source: STUDY },
@@ -116,7 +205,7 @@ export default defineTarget({
       unit: 'W',
       default: 0,
       allowZero: true,
-      description: 'laser, thermal tuning and idle power per instance (the study models none)',
+      description: 'other idle power per instance, besides laser and tuning (the study models none)',
       source: STUDY,
     },
   },
@@ -129,5 +218,5 @@ export default defineTarget({
   },
   defaultPreset: 'lightcode-2025',
   realize,
-  staticPowerW: (p) => num(p, 'staticPowerW'),
+  staticPowerW: ptuStaticPowerW,
 });

@@ -1,5 +1,5 @@
 import { type OpNode, opArithmetic, resolveParams, tensor } from '@lightcode/cost-model';
-import ptu, { photonicWork } from '@lightcode/target-ptu';
+import ptu, { converterEnergies, photonicWork, ptuStaticPowerW } from '@lightcode/target-ptu';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -63,6 +63,29 @@ describe('PTU target', () => {
         },
       ),
     );
+  });
+
+  it('scales converter energy with bits by the SimPhony laws', () => {
+    const four = converterEnergies({ ...study, bits: 4 });
+    // DAC: [2^4/5] / [2^8/9] = 3.2 / 28.444; SAR ADC: 4/8
+    expect(four.dacJ).toBeCloseTo(3.18e-12 * (16 / 5 / (256 / 9)), 24);
+    expect(four.adcJ).toBeCloseTo(1.6e-12 * 0.5, 24);
+    expect(converterEnergies({ ...study, bits: 4, adcArchitecture: 'flash' }).adcJ).toBeCloseTo(1.6e-12 * (15 / 255), 24);
+    expect(converterEnergies(study)).toEqual({ dacJ: 3.18e-12, adcJ: 1.6e-12 });
+  });
+
+  it('lets converter sample rates cap throughput when limited', () => {
+    const op = linear(1, 4096, 4096);
+    const p = { ...study, converterThroughput: 'limited', dacSampleRateHz: 1e9, dacsPerCore: 1, adcSampleRateHz: 1e9, adcsPerCore: 1 };
+    const [r] = ptu.realize(op, opArithmetic(op), p);
+    const dac = 4096 + 4096 * 4096; // input row and weights, each once
+    expect(r?.latencyS).toBeCloseTo(dac / 1e9 + 2 * 10e-9, 12);
+  });
+
+  it('charges laser power through the wall-plug efficiency and ring tuning as static power', () => {
+    expect(ptuStaticPowerW(study)).toBe(0);
+    const p = { ...study, laserPowerPerWavelengthW: 1.27e-3, ringsPerCore: 144, cores: 2 };
+    expect(ptuStaticPowerW(p)).toBeCloseTo((1.27e-3 * 20 * 2) / 0.2 + 144 * 2 * 1.375e-3, 12);
   });
 
   it('runs linear algebra only', () => {
