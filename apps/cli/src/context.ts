@@ -20,6 +20,8 @@ const CLI_DIR = path.dirname(fileURLToPath(import.meta.url));
 /** Input and output of one CLI run; tests substitute their own. */
 export interface Io {
   readonly cwd: string;
+  /** Whether stderr is a terminal (progress bars only then). */
+  readonly interactive?: boolean;
   out(text: string): void;
   err(text: string): void;
 }

@@ -4,6 +4,7 @@ import { COMPILE_HELP, compileCommand } from './commands/compile.js';
 import { GRAPH_HELP, graphCommand, MODELS_HELP, modelsCommand } from './commands/graph.js';
 import { PARETO_HELP, paretoCommand } from './commands/pareto.js';
 import { PLUGINS_HELP, pluginsCommand } from './commands/plugins.js';
+import { SWEEP_HELP, sweepCommand } from './commands/sweep.js';
 import type { Io } from './context.js';
 
 const COMMANDS: Record<string, { run: (argv: readonly string[], io: Io) => Promise<number>; help: string }> = {
@@ -11,6 +12,7 @@ const COMMANDS: Record<string, { run: (argv: readonly string[], io: Io) => Promi
   graph: { run: graphCommand, help: GRAPH_HELP },
   models: { run: modelsCommand, help: MODELS_HELP },
   pareto: { run: paretoCommand, help: PARETO_HELP },
+  sweep: { run: sweepCommand, help: SWEEP_HELP },
   plugins: { run: pluginsCommand, help: PLUGINS_HELP },
   targets: { run: targetsCommand, help: TARGETS_HELP },
   systems: { run: systemsCommand, help: SYSTEMS_HELP },

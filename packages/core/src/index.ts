@@ -3,4 +3,5 @@ export * from './compile.js';
 export * from './config.js';
 export * from './model.js';
 export * from './plugins.js';
+export * from './sweep.js';
 export * from './systems.js';
