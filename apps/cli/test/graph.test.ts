@@ -81,3 +81,13 @@ describe('lightcode models', () => {
     ]);
   });
 });
+
+describe('graph decomposition', () => {
+  it('finds one block pattern per layer: distinct blocks do not grow with depth', async () => {
+    const totals = async (model: string) => JSON.parse((await run(['graph', '--model', model, '--seq-len', '64', '--json'])).stdout).totals;
+    const [small, xl] = await Promise.all([totals('gpt2'), totals('gpt2-xl')]);
+    expect(xl.distinctBlocks).toBe(small.distinctBlocks);
+    expect(xl.blocks - small.blocks).toBe(((48 - 12) * (small.blocks - 4)) / 12);
+    expect(small.articulationPoints).toBeGreaterThanOrEqual(2 * 12);
+  });
+});

@@ -1,3 +1,4 @@
+export * from './blocks.js';
 export * from './builder.js';
 export * from './dtype.js';
 export * from './errors.js';

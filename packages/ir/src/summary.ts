@@ -1,3 +1,4 @@
+import { biconnectedBlocks, blockSignature } from './blocks.js';
 import type { OpGraph } from './graph.js';
 import { sumBytes } from './tensor.js';
 
@@ -13,6 +14,10 @@ export interface GraphSummary {
   /** The KV cache after this step: what prefill writes, or what decode reads plus writes. */
   readonly kvCacheBytes: number;
   readonly opsByKind: Readonly<Record<string, number>>;
+  /** Biconnected blocks, articulation ops, and blocks distinct up to isomorphism (what a decomposed solve would face). */
+  readonly blocks: number;
+  readonly articulationPoints: number;
+  readonly distinctBlocks: number;
 }
 
 export function summarizeGraph(g: OpGraph): GraphSummary {
@@ -26,5 +31,18 @@ export function summarizeGraph(g: OpGraph): GraphSummary {
     if (op.kind === 'kv_write') kvCacheBytes += sumBytes(op.inputs);
     if (op.kind === 'kv_read') kvCacheBytes += sumBytes(op.outputs);
   }
-  return { ops: t.ops, macs: t.macs, flops: t.flops, paramBytes: t.paramBytes, activationBytes, kvCacheBytes, opsByKind };
+  const d = biconnectedBlocks(g);
+  const distinctBlocks = new Set(d.blocks.map((b) => blockSignature(g, b))).size;
+  return {
+    ops: t.ops,
+    macs: t.macs,
+    flops: t.flops,
+    paramBytes: t.paramBytes,
+    activationBytes,
+    kvCacheBytes,
+    opsByKind,
+    blocks: d.blocks.length,
+    articulationPoints: d.articulationPoints.length,
+    distinctBlocks,
+  };
 }

@@ -11,6 +11,7 @@ export function renderGraphSummary(g: OpGraph, s: GraphSummary): string {
     ['parameters', `${(s.paramBytes / dtypeBytes(m.dtype) / 1e9).toFixed(3)} G (${formatQuantity(s.paramBytes, 'B')})`],
     ['activations', formatQuantity(s.activationBytes, 'B')],
     ['KV cache', formatQuantity(s.kvCacheBytes, 'B')],
+    ['blocks', `${s.blocks} (${s.distinctBlocks} distinct, ${s.articulationPoints} articulation ops)`],
   ];
   const kinds = Object.entries(s.opsByKind).map(([k, n]) => [k, String(n)]);
   const phase = m.phase === 'decode' ? `decode, kv ${m.kvLen} + 1 token` : `prefill, ${m.seqLen} tokens`;
