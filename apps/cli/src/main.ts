@@ -1,6 +1,7 @@
 import { isLightcodeError } from '@lightcode/cost-model';
 import { SCHEMA_HELP, SYSTEMS_HELP, schemaCommand, systemsCommand, TARGETS_HELP, targetsCommand } from './commands/catalog.js';
 import { COMPILE_HELP, compileCommand } from './commands/compile.js';
+import { CROSSOVER_HELP, crossoverCommand } from './commands/crossover.js';
 import { GRAPH_HELP, graphCommand, MODELS_HELP, modelsCommand } from './commands/graph.js';
 import { PARETO_HELP, paretoCommand } from './commands/pareto.js';
 import { PLUGINS_HELP, pluginsCommand } from './commands/plugins.js';
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, { run: (argv: readonly string[], io: Io) => Promi
   models: { run: modelsCommand, help: MODELS_HELP },
   pareto: { run: paretoCommand, help: PARETO_HELP },
   sweep: { run: sweepCommand, help: SWEEP_HELP },
+  crossover: { run: crossoverCommand, help: CROSSOVER_HELP },
   plugins: { run: pluginsCommand, help: PLUGINS_HELP },
   targets: { run: targetsCommand, help: TARGETS_HELP },
   systems: { run: systemsCommand, help: SYSTEMS_HELP },

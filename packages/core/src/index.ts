@@ -1,6 +1,7 @@
 export { OBJECTIVES, type Objective, type OptimizeResult, optimize, type PlacementRule, parseRule } from '@lightcode/optimizer';
 export * from './compile.js';
 export * from './config.js';
+export * from './crossover.js';
 export * from './model.js';
 export * from './plugins.js';
 export * from './sweep.js';

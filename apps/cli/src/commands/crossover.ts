@@ -1,0 +1,73 @@
+import { crossover, type Metric } from '@lightcode/core';
+import { UserError } from '@lightcode/cost-model';
+import { renderTable } from '@lightcode/report';
+import { choiceFlag, intFlag, type PluginFlags, parse } from '../args.js';
+import { type Io, loadRegistry } from '../context.js';
+import { MODEL_HELP, MODEL_OPTIONS, modelRequest, SELECTION_OPTIONS, selectionFlags } from './compile.js';
+
+export const CROSSOVER_HELP = `lightcode crossover --systems A,B [--metric latency|energy] [--range 16:1024] [--json]
+
+The sequence lengths where system B starts or stops beating system A, found on a
+geometric scan and located exactly by integer bisection, and for system A the
+length at which each op's cheapest device changes (a runtime dispatch table).
+
+${MODEL_HELP}  --scan N               scan points before bisection (default 24)
+`;
+
+export async function crossoverCommand(argv: readonly string[], io: Io): Promise<number> {
+  const { values: v } = parse('crossover', argv, {
+    ...MODEL_OPTIONS,
+    ...SELECTION_OPTIONS,
+    systems: { type: 'string' },
+    metric: { type: 'string' },
+    range: { type: 'string' },
+    scan: { type: 'string' },
+  });
+  if (v.help) {
+    io.out(CROSSOVER_HELP);
+    return 0;
+  }
+  const systems = typeof v.systems === 'string' ? v.systems.split(',') : [];
+  if (systems.length !== 2 || systems.some((s) => !s))
+    throw new UserError('--systems takes two systems, e.g. --systems cpu,lightcode-2025');
+  const metric: Metric = choiceFlag(v.metric as string | undefined, '--metric', ['latency', 'energy'] as const) ?? 'latency';
+  const rangeText = typeof v.range === 'string' ? v.range : '16:1024';
+  const m = /^(\d+):(\d+)$/.exec(rangeText);
+  if (!m) throw new UserError(`--range takes START:STOP, e.g. 16:1024 (got '${rangeText}')`);
+  const scan = intFlag(v.scan as string | undefined, '--scan', 2);
+  const reg = await loadRegistry(io, v as PluginFlags);
+  const { seqLen: _unused, ...model } = modelRequest({ ...v, 'seq-len': undefined });
+  const r = await crossover(reg, {
+    ...model,
+    ...selectionFlags(v),
+    ...(typeof v.solver === 'string' ? { solver: v.solver } : {}),
+    systems: [systems[0] as string, systems[1] as string],
+    metric,
+    range: [Number(m[1]), Number(m[2])],
+    ...(scan !== undefined ? { scan } : {}),
+    cwd: io.cwd,
+  });
+  if (v.json) {
+    io.out(`${JSON.stringify(r, null, 2)}\n`);
+    return 0;
+  }
+  const lines = [
+    r.crossings.length === 0
+      ? `no crossing in ${r.range[0]}..${r.range[1]} tokens: ${r.initialBetter} has the lower ${r.metric} throughout`
+      : [
+          `at ${r.range[0]} tokens ${r.initialBetter} has the lower ${r.metric}`,
+          ...r.crossings.map((c) => `from ${c.seqLen} tokens ${c.better} has`),
+        ].join('\n'),
+  ];
+  const changing = r.dispatch.filter((d) => d.changes.length > 0);
+  if (changing.length > 0) {
+    const rows = changing.map((d) => [d.op, d.initial, d.changes.map((c) => `${c.device} from ${c.seqLen}`).join(', ')]);
+    lines.push(
+      '',
+      `${r.systems[0]}: ops whose cheapest device changes (${r.dispatch.length - changing.length} others never change)`,
+      renderTable(['op', 'first', 'then'], rows),
+    );
+  }
+  io.out(`${lines.join('\n')}\n`);
+  return 0;
+}
