@@ -18,6 +18,9 @@ export default defineConfig({
   resolve: { conditions: [CONDITION, 'import', 'module', 'node', 'default'] },
   ssr: { resolve: { conditions: [CONDITION, 'import', 'node', 'default'], externalConditions: [CONDITION] } },
   test: {
+    // Tests compile real models; their speed is measured by `pnpm bench`, not limited here.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     // CI also writes machine-readable results, summarized by .ci/run.
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: { json: 'test-results.json' },

@@ -47,6 +47,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.err(`lightcode: unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})\n`);
       return 2;
     }
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.out(cmd.help);
+      return 0;
+    }
     return await cmd.run(rest, io);
   } catch (e) {
     if (isLightcodeError(e)) {

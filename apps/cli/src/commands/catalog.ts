@@ -16,10 +16,6 @@ function show(v: number | string): string {
 
 export async function targetsCommand(argv: readonly string[], io: Io): Promise<number> {
   const { values: v, positionals } = parse('targets', argv, {}, true);
-  if (v.help) {
-    io.out(TARGETS_HELP);
-    return 0;
-  }
   const reg = await loadRegistry(io, v as PluginFlags);
   const id = positionals[0];
   const targets = [...reg.targets.values()].filter((t) => id === undefined || t.id === id);
@@ -69,10 +65,6 @@ Lists the built-in systems with their device classes and links.
 
 export async function systemsCommand(argv: readonly string[], io: Io): Promise<number> {
   const { values: v } = parse('systems', argv, {});
-  if (v.help) {
-    io.out(SYSTEMS_HELP);
-    return 0;
-  }
   const systems = Object.values(BUILTIN_SYSTEMS);
   if (v.json) io.out(`${JSON.stringify({ systems }, null, 2)}\n`);
   else {
@@ -94,11 +86,7 @@ Prints the JSON Schema of a file format, for editors and validators.
 `;
 
 export async function schemaCommand(argv: readonly string[], io: Io): Promise<number> {
-  const { values: v, positionals } = parse('schema', argv, {}, true);
-  if (v.help) {
-    io.out(SCHEMA_HELP);
-    return 0;
-  }
+  const { positionals } = parse('schema', argv, {}, true);
   const name = positionals[0] ?? '';
   const schema = SCHEMAS[name as keyof typeof SCHEMAS];
   if (!schema) throw new UserError(`lightcode schema takes one of ${Object.keys(SCHEMAS).join(', ')} (got '${name}')`);

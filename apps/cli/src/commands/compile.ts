@@ -86,6 +86,7 @@ export function selectionFlags(v: FlagValues) {
     if (value !== undefined && !(value > 0)) throw new UserError(`${flag} must be positive (got ${value})`);
   }
   return {
+    ...(typeof v.solver === 'string' ? { solver: v.solver } : {}),
     ...(latencyBudgetS !== undefined ? { latencyBudgetS } : {}),
     ...(energyBudgetJ !== undefined ? { energyBudgetJ } : {}),
     ...(timeLimitS !== undefined ? { timeLimitS } : {}),
@@ -101,10 +102,6 @@ export async function compileCommand(argv: readonly string[], io: Io): Promise<n
     objective: { type: 'string' },
     trace: { type: 'string' },
   });
-  if (v.help) {
-    io.out(COMPILE_HELP);
-    return 0;
-  }
   const req = modelRequest(v);
   const objective = choiceFlag(v.objective as string | undefined, '--objective', OBJECTIVES);
   const reg = await loadRegistry(io, v as PluginFlags);
@@ -113,7 +110,6 @@ export async function compileCommand(argv: readonly string[], io: Io): Promise<n
     ...selectionFlags(v),
     ...(typeof v.system === 'string' ? { system: v.system } : {}),
     ...(objective ? { objective } : {}),
-    ...(typeof v.solver === 'string' ? { solver: v.solver } : {}),
     cwd: io.cwd,
   });
   const { result } = compilation;

@@ -23,10 +23,6 @@ export async function crossoverCommand(argv: readonly string[], io: Io): Promise
     range: { type: 'string' },
     scan: { type: 'string' },
   });
-  if (v.help) {
-    io.out(CROSSOVER_HELP);
-    return 0;
-  }
   const systems = typeof v.systems === 'string' ? v.systems.split(',') : [];
   if (systems.length !== 2 || systems.some((s) => !s))
     throw new UserError('--systems takes two systems, e.g. --systems cpu,lightcode-2025');
@@ -40,7 +36,6 @@ export async function crossoverCommand(argv: readonly string[], io: Io): Promise
   const r = await crossover(reg, {
     ...model,
     ...selectionFlags(v),
-    ...(typeof v.solver === 'string' ? { solver: v.solver } : {}),
     systems: [systems[0] as string, systems[1] as string],
     metric,
     range: [Number(m[1]), Number(m[2])],

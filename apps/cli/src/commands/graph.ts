@@ -15,10 +15,6 @@ ${MODEL_HELP}  --format text|dot|mermaid   (default text)
 
 export async function graphCommand(argv: readonly string[], io: Io): Promise<number> {
   const { values: v } = parse('graph', argv, { ...MODEL_OPTIONS, format: { type: 'string' } });
-  if (v.help) {
-    io.out(GRAPH_HELP);
-    return 0;
-  }
   const format = choiceFlag(v.format as string | undefined, '--format', ['text', 'dot', 'mermaid'] as const) ?? 'text';
   const req = modelRequest(v);
   const g = buildGraph(await loadRegistry(io, v as PluginFlags), req, io.cwd);
@@ -46,10 +42,6 @@ Lists the built-in models with their frontends and parameter counts.
 
 export async function modelsCommand(argv: readonly string[], io: Io): Promise<number> {
   const { values: v } = parse('models', argv, {});
-  if (v.help) {
-    io.out(MODELS_HELP);
-    return 0;
-  }
   const models = listModels(await loadRegistry(io, v as PluginFlags));
   if (v.json) io.out(`${JSON.stringify({ models }, null, 2)}\n`);
   else {

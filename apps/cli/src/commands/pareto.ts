@@ -21,17 +21,12 @@ export async function paretoCommand(argv: readonly string[], io: Io): Promise<nu
     points: { type: 'string' },
     csv: { type: 'boolean' },
   });
-  if (v.help) {
-    io.out(PARETO_HELP);
-    return 0;
-  }
   const points = intFlag(v.points as string | undefined, '--points', 0);
   const reg = await loadRegistry(io, v as PluginFlags);
   const r = await pareto(reg, {
     ...modelRequest(v),
     ...selectionFlags(v),
     ...(typeof v.system === 'string' ? { system: v.system } : {}),
-    ...(typeof v.solver === 'string' ? { solver: v.solver } : {}),
     ...(points !== undefined ? { points } : {}),
     cwd: io.cwd,
   });

@@ -9,10 +9,6 @@ Lists every loaded plugin: id, kind, package, version, and where it was found.
 
 export async function pluginsCommand(argv: readonly string[], io: Io): Promise<number> {
   const { values: v } = parse('plugins', argv, {});
-  if (v.help) {
-    io.out(PLUGINS_HELP);
-    return 0;
-  }
   const reg = await loadRegistry(io, v as PluginFlags);
   const rows = reg.loaded.map((p) => ({
     id: p.plugin.id,

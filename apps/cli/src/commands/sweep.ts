@@ -22,10 +22,6 @@ export async function sweepCommand(argv: readonly string[], io: Io): Promise<num
     objectives: { type: 'string' },
     csv: { type: 'boolean' },
   });
-  if (v.help) {
-    io.out(SWEEP_HELP);
-    return 0;
-  }
   if (typeof v['seq-len'] !== 'string')
     throw new UserError('lightcode sweep needs --seq-len, e.g. --seq-len 64:1024:64 or --seq-len 128,512');
   const seqLens = parseRange(v['seq-len'], '--seq-len');
@@ -42,7 +38,6 @@ export async function sweepCommand(argv: readonly string[], io: Io): Promise<num
     {
       ...model,
       ...selectionFlags(v),
-      ...(typeof v.solver === 'string' ? { solver: v.solver } : {}),
       seqLens,
       systems,
       objectives,
