@@ -30,7 +30,8 @@ describe('compile --trace', () => {
     expect(result.simulation.gap).toBeGreaterThanOrEqual(0);
     const { traceEvents } = JSON.parse(fs.readFileSync(file, 'utf8')) as { traceEvents: Ev[] };
     const names = new Set(traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => e.args?.name));
-    expect(names.has('cpu#0') && names.has('ptu#0')).toBe(true);
+    expect(names.has('cpu#0') && names.has('ptu#0') && names.has('link study-link')).toBe(true);
+    expect(result.links.map((l: { id: string }) => l.id)).toEqual(['study-link']);
     const ops = traceEvents.filter((e) => e.ph === 'X' && e.cat !== 'transfer');
     expect(ops.map((e) => e.name).sort()).toEqual(result.ops.map((o: { name: string }) => o.name).sort());
     const byTrack = new Map<number, Ev[]>();

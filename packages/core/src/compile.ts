@@ -151,6 +151,7 @@ export interface CompileResult {
   readonly simulation: { makespanS: number; optimizerLatencyS: number; gap: number };
   readonly opsPerDevice: Record<string, number>;
   readonly devices: { id: string; class: string; busyS: number; utilization: number }[];
+  readonly links: { id: string; busyS: number; utilization: number }[];
   readonly ops: CompiledOp[];
 }
 
@@ -273,6 +274,7 @@ function toResult(
     },
     opsPerDevice,
     devices: schedule.instances.map((i) => ({ id: i.id, class: i.device, busyS: i.busyS, utilization: i.utilization })),
+    links: schedule.links.map((l) => ({ ...l })),
     ops,
   };
 }

@@ -87,6 +87,8 @@ export function buildStackedGraph(graph: OpGraph, system: ResolvedSystem): Stack
     graph,
     devices: system.devices.map((d) => ({ id: d.id, target: d.target.id, count: d.count, staticPowerW: d.staticPowerW })),
     candidates,
+    links: (system.spec.links ?? []).map((l) => l.id),
+    route: (from, to) => (from === to ? [] : system.path(from, to).links),
     transfer(from, to, bytes) {
       if (from === to || bytes === 0) return { latencyS: 0, energyJ: 0 };
       const p = system.path(from, to);

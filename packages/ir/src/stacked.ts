@@ -43,6 +43,10 @@ export interface StackedGraph {
   readonly candidates: ReadonlyMap<string, readonly Candidate[]>;
   /** Zero when `from === to`. */
   transfer(from: string, to: string, bytes: number): TransferCost;
+  /** Every link of the system. */
+  readonly links: readonly string[];
+  /** The links a transfer from one device class to another occupies (none on one class). */
+  route(from: string, to: string): readonly string[];
 }
 
 /** Sum of an energy breakdown. */

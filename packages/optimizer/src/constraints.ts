@@ -64,5 +64,5 @@ export function restrictCandidates(sg: StackedGraph, c: SelectionConstraints): S
     }
     candidates.set(op.id, list);
   }
-  return { ...sg, candidates, transfer: sg.transfer };
+  return { ...sg, candidates, transfer: sg.transfer, route: sg.route };
 }

@@ -65,6 +65,8 @@ export function stackedFrom(c: RandomCase): StackedGraph {
     graph: g,
     devices,
     candidates,
+    links: ['l'],
+    route: (from, to) => (from === to ? [] : ['l']),
     transfer: (from, to, bytes) =>
       from === to || bytes === 0
         ? { latencyS: 0, energyJ: 0 }

@@ -14,6 +14,8 @@ export interface ScheduledOp {
 export interface ScheduledTransfer {
   readonly from: string;
   readonly to: string;
+  /** Links it occupies, for its whole duration. */
+  readonly links: readonly string[];
   readonly bytes: number;
   readonly startS: number;
   readonly endS: number;
@@ -28,11 +30,18 @@ export interface InstanceUse {
   readonly utilization: number;
 }
 
+export interface LinkUse {
+  readonly id: string;
+  readonly busyS: number;
+  readonly utilization: number;
+}
+
 export interface Schedule {
   readonly makespanS: number;
   readonly ops: readonly ScheduledOp[];
   readonly transfers: readonly ScheduledTransfer[];
   readonly instances: readonly InstanceUse[];
+  readonly links: readonly LinkUse[];
   /** Joules by category; sums exactly (to rounding) to `energyJ`. */
   readonly energyBreakdownJ: Readonly<Record<string, number>>;
   readonly energyJ: number;
@@ -63,8 +72,10 @@ export function upwardRanks(sg: StackedGraph, pick: (id: string) => Candidate): 
  * List-schedules a selection: each device class has `count` instances, each
  * runs one op at a time. A ready op (all inputs scheduled) with the highest
  * upward rank goes next, on the instance of its class that frees up first, and
- * starts once that instance is free and every input has arrived (producer end
- * plus transfer latency). Links have no contention in this model.
+ * starts once that instance is free and every input has arrived. A transfer
+ * between device classes starts when its producer ends and every link on its
+ * route is free, and holds those links until it arrives (one transfer per link
+ * at a time, in scheduling order).
  */
 export function simulate(sg: StackedGraph, pick: (id: string) => Candidate): Schedule {
   const g = sg.graph;
@@ -81,6 +92,8 @@ export function simulate(sg: StackedGraph, pick: (id: string) => Candidate): Sch
     waiting.set(id, n);
     if (n === 0) ready.push(id);
   }
+  const linkFree = new Map<string, number>(sg.links.map((l) => [l, 0]));
+  const linkBusy = new Map<string, number>(sg.links.map((l) => [l, 0]));
   const ops: ScheduledOp[] = [];
   const transfers: ScheduledTransfer[] = [];
   const energy: Record<string, number> = {};
@@ -96,9 +109,15 @@ export function simulate(sg: StackedGraph, pick: (id: string) => Candidate): Sch
       const pc = pick(p);
       const bytes = g.edge(p, id)?.bytes ?? 0;
       const tr = sg.transfer(pc.device, c.device, bytes);
-      const sent = end.get(p) ?? 0;
-      if (pc.device !== c.device) {
-        transfers.push({ from: p, to: id, bytes, startS: sent, endS: sent + tr.latencyS, energyJ: tr.energyJ });
+      let sent = end.get(p) ?? 0;
+      if (pc.device !== c.device && bytes > 0) {
+        const route = sg.route(pc.device, c.device);
+        for (const l of route) sent = Math.max(sent, linkFree.get(l) ?? 0);
+        for (const l of route) {
+          linkFree.set(l, sent + tr.latencyS);
+          linkBusy.set(l, (linkBusy.get(l) ?? 0) + tr.latencyS);
+        }
+        transfers.push({ from: p, to: id, links: route, bytes, startS: sent, endS: sent + tr.latencyS, energyJ: tr.energyJ });
         add('transfer', tr.energyJ);
       }
       arrive = Math.max(arrive, sent + tr.latencyS);
@@ -133,7 +152,11 @@ export function simulate(sg: StackedGraph, pick: (id: string) => Candidate): Sch
       utilization: makespanS > 0 ? busyS / makespanS : 0,
     })),
   );
+  const links: LinkUse[] = sg.links.map((id) => {
+    const busyS = linkBusy.get(id) ?? 0;
+    return { id, busyS, utilization: makespanS > 0 ? busyS / makespanS : 0 };
+  });
   let energyJ = 0;
   for (const v of Object.values(energy)) energyJ += v;
-  return { makespanS, ops, transfers, instances, energyBreakdownJ: energy, energyJ };
+  return { makespanS, ops, transfers, instances, links, energyBreakdownJ: energy, energyJ };
 }

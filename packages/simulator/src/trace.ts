@@ -15,7 +15,7 @@ export interface TraceEvent {
 
 /**
  * The schedule as Chrome Trace Event JSON: one track (thread) per device
- * instance and one per transfer path between device classes, op names as
+ * instance and one per link, op names as
  * event names and op kinds as categories. Times in microseconds.
  */
 export function toChromeTrace(graph: OpGraph, s: Schedule): { traceEvents: TraceEvent[]; displayTimeUnit: 'ns' } {
@@ -46,20 +46,20 @@ export function toChromeTrace(graph: OpGraph, s: Schedule): { traceEvents: Trace
       args: { id: op.id, layer: op.layer ?? -1 },
     });
   }
-  const placed = new Map(s.ops.map((o) => [o.id, o]));
+  for (const l of s.links) track(`link ${l.id}`);
   for (const t of s.transfers) {
-    const from = placed.get(t.from);
-    const to = placed.get(t.to);
-    events.push({
-      name: `${graph.op(t.from).name} -> ${graph.op(t.to).name}`,
-      cat: 'transfer',
-      ph: 'X',
-      ts: t.startS * 1e6,
-      dur: (t.endS - t.startS) * 1e6,
-      pid: 1,
-      tid: track(`link ${from?.device ?? '?'} -> ${to?.device ?? '?'}`),
-      args: { bytes: t.bytes },
-    });
+    for (const l of t.links) {
+      events.push({
+        name: `${graph.op(t.from).name} -> ${graph.op(t.to).name}`,
+        cat: 'transfer',
+        ph: 'X',
+        ts: t.startS * 1e6,
+        dur: (t.endS - t.startS) * 1e6,
+        pid: 1,
+        tid: track(`link ${l}`),
+        args: { bytes: t.bytes },
+      });
+    }
   }
   return { traceEvents: events, displayTimeUnit: 'ns' };
 }

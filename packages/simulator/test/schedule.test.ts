@@ -25,12 +25,25 @@ describe('list schedule', () => {
           list.sort((a, b) => a.startS - b.startS);
           for (let i = 1; i < list.length; i++) expect(list[i]?.startS).toBeGreaterThanOrEqual((list[i - 1]?.endS ?? 0) - 1e-9);
         }
+        // one transfer at a time per link
+        const onLink = new Map<string, { startS: number; endS: number }[]>();
+        for (const t of s.transfers) for (const l of t.links) onLink.set(l, [...(onLink.get(l) ?? []), t]);
+        for (const list of onLink.values()) {
+          list.sort((a, b) => a.startS - b.startS);
+          for (let i = 1; i < list.length; i++) expect(list[i]?.startS).toBeGreaterThanOrEqual((list[i - 1]?.endS ?? 0) - 1e-9);
+        }
+        for (const l of s.links) expect(l.busyS).toBeLessThanOrEqual(s.makespanS + 1e-9);
         // inputs arrive before an op starts
         for (const e of sg.graph.edges()) {
           const from = at.get(e.from);
           const to = at.get(e.to);
           const tr = sg.transfer(pick(e.from).device, pick(e.to).device, e.bytes);
           expect(to?.startS).toBeGreaterThanOrEqual((from?.endS ?? 0) + tr.latencyS - 1e-9);
+          const moved = s.transfers.find((t) => t.from === e.from && t.to === e.to);
+          if (moved) {
+            expect(moved.startS).toBeGreaterThanOrEqual((from?.endS ?? 0) - 1e-9);
+            expect(to?.startS).toBeGreaterThanOrEqual(moved.endS - 1e-9);
+          }
         }
         const est = evaluateSelection(sg, choice);
         expect(s.makespanS).toBeGreaterThanOrEqual(est.criticalPathS - 1e-9);
