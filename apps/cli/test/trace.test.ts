@@ -53,3 +53,24 @@ describe('compile --trace', () => {
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 });
+
+describe('memory', () => {
+  it('reports peak bytes per memory: weights, KV cache and activations', async () => {
+    const j = JSON.parse((await run(['compile', '--model', 'llama-2-7b', '--seq-len', '512', '--system', 'gpu-a100', '--json'])).stdout);
+    const [hbm] = j.memories;
+    expect(hbm.id).toBe('hbm');
+    expect(hbm.weightsBytes).toBe(2 * 6_738_415_616);
+    expect(hbm.kvCacheBytes).toBe(2 * 32 * 512 * 4096 * 2);
+    expect(hbm.activationPeakBytes).toBeGreaterThan(0);
+    expect(hbm.peakBytes).toBe(hbm.weightsBytes + hbm.kvCacheBytes + hbm.activationPeakBytes);
+  });
+
+  it('says what does not fit and by how much', async () => {
+    const r = await run(['compile', '--model', 'llama-2-70b', '--seq-len', '512', '--system', 'gpu-a100']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /llama-2-70b does not fit in memory 'hbm': it needs 139\.\d\d GB \(weights 137\.95 GB.*of 80\.00 GB, 59\.\d\d GB too much/,
+    );
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});

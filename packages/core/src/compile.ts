@@ -26,7 +26,7 @@ import {
   type SelectionConstraints,
   yalpsSolver,
 } from '@lightcode/optimizer';
-import { type Schedule, simulate, toChromeTrace } from '@lightcode/simulator';
+import { checkMemoryFits, type MemoryUse, memoryUse, type Schedule, simulate, toChromeTrace } from '@lightcode/simulator';
 import { readDataFile } from './config.js';
 import { buildGraph, type ModelRequest } from './model.js';
 import type { PluginRegistry } from './plugins.js';
@@ -152,6 +152,8 @@ export interface CompileResult {
   readonly opsPerDevice: Record<string, number>;
   readonly devices: { id: string; class: string; busyS: number; utilization: number }[];
   readonly links: { id: string; busyS: number; utilization: number }[];
+  /** Peak bytes per memory: weights, KV cache, activations. */
+  readonly memories: MemoryUse[];
   readonly ops: CompiledOp[];
 }
 
@@ -203,8 +205,18 @@ export async function compile(reg: PluginRegistry, o: CompileOptions): Promise<C
   const { selection, stacked } = optimized;
   const pick = (id: string): Candidate => candidateOf(stacked, selection.choice, id);
   const schedule = simulate(stacked, pick);
+  const memory = memoryUse(graph, schedule, pick, system.spec.memories ?? []);
+  checkMemoryFits(memory, graph.meta.id);
   const options = { solver: o.solver ?? 'auto', ...constraints, pins: [...(o.pins ?? [])], excludes: [...(o.excludes ?? [])] };
-  return { graph, system, stacked, selection, optimized, schedule, result: toResult(graph, system, optimized, options, schedule, pick) };
+  return {
+    graph,
+    system,
+    stacked,
+    selection,
+    optimized,
+    schedule,
+    result: toResult(graph, system, optimized, options, schedule, pick, memory),
+  };
 }
 
 function toResult(
@@ -214,6 +226,7 @@ function toResult(
   options: CompileResult['options'],
   schedule: Schedule,
   pick: (id: string) => Candidate,
+  memory: MemoryUse[],
 ): CompileResult {
   const selection = optimized.selection;
   const totals = graph.totals();
@@ -275,6 +288,7 @@ function toResult(
     opsPerDevice,
     devices: schedule.instances.map((i) => ({ id: i.id, class: i.device, busyS: i.busyS, utilization: i.utilization })),
     links: schedule.links.map((l) => ({ ...l })),
+    memories: memory,
     ops,
   };
 }

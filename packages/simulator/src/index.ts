@@ -1,2 +1,3 @@
+export * from './memory.js';
 export * from './schedule.js';
 export * from './trace.js';
