@@ -23,12 +23,11 @@ function costKey(op: OpNode): string {
 }
 
 function checkRealization(device: ResolvedDevice, op: OpNode, r: Realization): Candidate {
-  const where = `target '${device.target.id}' on op '${op.name}'`;
   if (typeof r !== 'object' || r === null || typeof r.algorithm !== 'string') {
     throw new PluginError(device.target.id, `realize() returned a malformed realization for op '${op.name}'`, 1);
   }
   if (!Number.isFinite(r.latencyS) || r.latencyS < 0) {
-    throw new PluginError(device.target.id, `returned latency ${r.latencyS} s for op '${op.name}' (${where})`, 1);
+    throw new PluginError(device.target.id, `returned latency ${r.latencyS} s for op '${op.name}'`, 1);
   }
   for (const [k, v] of Object.entries(r.energy ?? {})) {
     if (!Number.isFinite(v) || v < 0) {

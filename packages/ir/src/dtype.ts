@@ -8,12 +8,3 @@ const BYTES: Record<DType, number> = { fp32: 4, fp16: 2, bf16: 2, int8: 1, int32
 export function dtypeBytes(dtype: DType): number {
   return BYTES[dtype];
 }
-
-/** Bits one element of `dtype` occupies (what a converter must resolve). */
-export function dtypeBits(dtype: DType): number {
-  return BYTES[dtype] * 8;
-}
-
-export function isDType(value: unknown): value is DType {
-  return typeof value === 'string' && (DTYPES as readonly string[]).includes(value);
-}

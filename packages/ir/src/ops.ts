@@ -26,13 +26,6 @@ export const OP_KINDS = [
 ] as const;
 export type OpKind = (typeof OP_KINDS)[number];
 
-export function isOpKind(value: unknown): value is OpKind {
-  return typeof value === 'string' && (OP_KINDS as readonly string[]).includes(value);
-}
-
-/** Kinds that are linear algebra (a photonic unit can run them). */
-export const MATMUL_KINDS: readonly OpKind[] = ['linear', 'matmul'];
-
 export type AttrValue = number | string | boolean;
 
 /** One operator of a model. */
