@@ -74,3 +74,26 @@ describe('memory', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
+
+describe('tiling', () => {
+  it('spreads an op that splits into parts (batch x heads) across free instances', async () => {
+    const r = await run([
+      'compile',
+      '--model',
+      'gpt2',
+      '--seq-len',
+      '128',
+      '--system',
+      'hybrid-a100-ptu',
+      '--pin',
+      '*.attn.qk=ptu',
+      '--json',
+    ]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    const qk = j.ops.find((o: { name: string }) => o.name === 'transformer.h.0.attn.qk');
+    // 12 heads on 4 PTUs: 3 heads each, a quarter of the single-unit latency
+    expect(qk.instances).toEqual(['ptu#0', 'ptu#1', 'ptu#2', 'ptu#3']);
+    expect(qk.endS - qk.startS).toBeCloseTo(qk.latencyS / 4, 12);
+  });
+});

@@ -97,6 +97,8 @@ export interface CompiledOp {
   readonly layer: number | null;
   readonly device: string;
   readonly instance: string;
+  /** Every instance it ran on (several when it tiled across them). */
+  readonly instances: string[];
   readonly algorithm: string;
   readonly startS: number;
   readonly endS: number;
@@ -244,6 +246,7 @@ function toResult(
       layer: op.layer,
       device: c.device,
       instance: `${c.device}#${s.instance}`,
+      instances: s.tiles.map((t) => `${c.device}#${t.instance}`),
       algorithm: c.algorithm,
       startS: s.startS,
       endS: s.endS,

@@ -18,8 +18,11 @@ export interface PluginManifest {
 /** A realization a target offers for one op. Latency in seconds, energy in joules. */
 export interface Realization {
   readonly algorithm: string;
+  /** Time on one instance. */
   readonly latencyS: number;
   readonly energy: EnergyBreakdown;
+  /** Equal independent parts (batch, heads) the op can tile into across instances; default 1. */
+  readonly parts?: number;
 }
 
 /** A hardware target: a cost model for one kind of device. */

@@ -34,6 +34,9 @@ function checkRealization(device: ResolvedDevice, op: OpNode, r: Realization): C
       throw new PluginError(device.target.id, `returned ${k} energy ${v} J for op '${op.name}'`, 1);
     }
   }
+  if (r.parts !== undefined && !(Number.isInteger(r.parts) && r.parts >= 1)) {
+    throw new PluginError(device.target.id, `returned ${r.parts} parts for op '${op.name}' (a positive integer)`, 1);
+  }
   return {
     device: device.id,
     target: device.target.id,
@@ -41,6 +44,7 @@ function checkRealization(device: ResolvedDevice, op: OpNode, r: Realization): C
     latencyS: r.latencyS,
     energy: { ...r.energy },
     energyJ: sumEnergy(r.energy ?? {}),
+    ...(r.parts !== undefined && r.parts > 1 ? { parts: r.parts } : {}),
   };
 }
 

@@ -15,6 +15,18 @@ export interface Candidate {
   readonly energy: EnergyBreakdown;
   /** Sum of `energy`. */
   readonly energyJ: number;
+  /** Equal independent parts (batch x heads) the op can tile into across instances; 1 when it cannot. */
+  readonly parts?: number;
+}
+
+/**
+ * The shortest time a candidate can take on `instances` instances of its class:
+ * its parts spread evenly, the busiest instance running ceil(parts / instances).
+ */
+export function spanS(c: Candidate, instances: number): number {
+  const parts = c.parts ?? 1;
+  if (parts <= 1 || instances <= 1) return c.latencyS;
+  return (c.latencyS * Math.ceil(parts / Math.min(parts, instances))) / parts;
 }
 
 /** A device class of the system as the optimizer and simulator see it. */

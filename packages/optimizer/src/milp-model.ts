@@ -1,5 +1,5 @@
 import type { MilpProblem, MilpRow, MilpVariable } from '@lightcode/cost-model';
-import type { StackedGraph } from '@lightcode/ir';
+import { type Candidate, type StackedGraph, spanS } from '@lightcode/ir';
 import type { SelectionConstraints } from './constraints.js';
 import type { Choice, Objective } from './selection.js';
 
@@ -21,7 +21,7 @@ export interface SelectionMilp {
  * The exact selection problem as a MILP.
  *
  * Binary x[v,c] picks candidate c of op v (ops with one candidate are fixed).
- * Continuous f[v] is v's finish time: f[v] >= f[u] + transfer(u,v) + lat(v) for
+ * Continuous f[v] is v's finish time: f[v] >= f[u] + transfer(u,v) + span(v) for
  * every edge, f[v] >= lat(v) at sources. T >= f[v] at sinks and
  * T >= load(d) / instances(d) for each device class, so T is the optimizer's
  * latency. Where both ends of an edge have choices, y[e,a,b] is the joint
@@ -64,11 +64,13 @@ export function buildSelectionMilp(sg: StackedGraph, objective: ObjectiveSpec, c
 
   /** Linear expression in model units: terms plus a constant. */
   type Expr = { terms: [number, number][]; constant: number };
+  const count = new Map(sg.devices.map((d) => [d.id, d.count]));
+  const span = (x: Candidate) => spanS(x, count.get(x.device) ?? 1);
   const latencyOf = (id: string): Expr => {
     const list = sg.candidates.get(id) ?? [];
     const idx = xIndex.get(id);
-    if (!idx) return { terms: [], constant: (list[0]?.latencyS ?? 0) / timeUnit };
-    return { terms: list.map((x, k) => [idx[k] as number, x.latencyS / timeUnit]), constant: 0 };
+    if (!idx) return { terms: [], constant: (list[0] ? span(list[0]) : 0) / timeUnit };
+    return { terms: list.map((x, k) => [idx[k] as number, span(x) / timeUnit]), constant: 0 };
   };
   const energy: Expr = { terms: [], constant: 0 };
   for (const id of order) {

@@ -1,4 +1,4 @@
-import type { Candidate, StackedGraph } from '@lightcode/ir';
+import { type Candidate, type StackedGraph, spanS } from '@lightcode/ir';
 
 export const OBJECTIVES = ['latency', 'energy'] as const;
 export type Objective = (typeof OBJECTIVES)[number];
@@ -42,14 +42,16 @@ export function candidateOf(sg: StackedGraph, choice: Choice, opId: string): Can
 }
 
 /**
- * Prices a selection. Latency is the critical path through op latencies and
- * the transfer latencies of edges that cross devices, bounded below by each
+ * Prices a selection. Latency is the critical path through op spans (an op
+ * that splits into parts may spread over its class's instances) and the
+ * transfer latencies of edges that cross devices, bounded below by each
  * device class's total work spread over its instances. Energy is the ops'
  * dynamic energy, the transfers' energy, and every instance's static power for
  * the whole latency.
  */
 export function evaluateSelection(sg: StackedGraph, choice: Choice): SelectionCost {
   const g = sg.graph;
+  const count = new Map(sg.devices.map((d) => [d.id, d.count]));
   const finish = new Map<string, number>();
   const load = new Map<string, number>();
   let dynamic = 0;
@@ -64,7 +66,7 @@ export function evaluateSelection(sg: StackedGraph, choice: Choice): SelectionCo
       dynamic += tr.energyJ;
       ready = Math.max(ready, (finish.get(p) ?? 0) + tr.latencyS);
     }
-    const f = ready + c.latencyS;
+    const f = ready + spanS(c, count.get(c.device) ?? 1);
     finish.set(id, f);
     criticalPathS = Math.max(criticalPathS, f);
     load.set(c.device, (load.get(c.device) ?? 0) + c.latencyS);

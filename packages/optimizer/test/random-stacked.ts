@@ -5,7 +5,7 @@ import fc from 'fast-check';
 export interface RandomCase {
   readonly n: number;
   readonly edges: readonly (readonly [number, number, number])[];
-  readonly cands: readonly (readonly (readonly [number, number, number])[])[];
+  readonly cands: readonly (readonly (readonly [number, number, number, number?])[])[];
   readonly counts: readonly [number, number];
   readonly staticW: readonly [number, number];
   readonly link: readonly [number, number, number];
@@ -16,14 +16,17 @@ export const randomCase: fc.Arbitrary<RandomCase> = fc.integer({ min: 1, max: 6 
     n: fc.constant(n),
     edges: fc.array(fc.tuple(fc.nat(n - 1), fc.nat(n - 1), fc.integer({ min: 1, max: 1000 })), { maxLength: 10 }),
     cands: fc.array(
-      fc.uniqueArray(fc.tuple(fc.nat(1), fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 100 })), {
-        minLength: 1,
-        maxLength: 2,
-        selector: (c) => c[0],
-      }),
+      fc.uniqueArray(
+        fc.tuple(fc.nat(1), fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 4 })),
+        {
+          minLength: 1,
+          maxLength: 2,
+          selector: (c) => c[0],
+        },
+      ),
       { minLength: n, maxLength: n },
     ),
-    counts: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
+    counts: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
     staticW: fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 5 })),
     link: fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 1, max: 50 }), fc.integer({ min: 0, max: 10 })),
   }),
@@ -44,13 +47,14 @@ export function stackedFrom(c: RandomCase): StackedGraph {
   c.cands.forEach((list, i) => {
     candidates.set(
       `o${i}`,
-      list.map(([d, lat, en]) => ({
+      list.map(([d, lat, en, parts]) => ({
         device: DEVICES[d] as string,
         target: 't',
         algorithm: 'a',
         latencyS: lat,
         energy: { compute: en },
         energyJ: en,
+        ...(parts && parts > 1 ? { parts } : {}),
       })),
     );
   });

@@ -16,8 +16,12 @@ function reference(sg: StackedGraph, choice: Map<string, number>) {
     for (const p of g.predecessors(id)) {
       ready = Math.max(ready, finish(p) + sg.transfer(candidateOf(sg, choice, p).device, c.device, g.edge(p, id)?.bytes ?? 0).latencyS);
     }
-    memo.set(id, ready + c.latencyS);
-    return ready + c.latencyS;
+    // an op that splits into parts spans ceil(parts / instances) of them
+    const instances = sg.devices.find((d) => d.id === c.device)?.count ?? 1;
+    const parts = c.parts ?? 1;
+    const span = (c.latencyS * Math.ceil(parts / Math.min(parts, instances))) / parts;
+    memo.set(id, ready + span);
+    return ready + span;
   };
   let cp = 0;
   let dyn = 0;

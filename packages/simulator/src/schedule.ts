@@ -1,13 +1,22 @@
 import { type Candidate, MinHeap, type StackedGraph } from '@lightcode/ir';
 
-/** One op placed on one instance. */
-export interface ScheduledOp {
-  readonly id: string;
-  readonly device: string;
-  /** Instance index within the device class, from 0. */
+/** Part of an op on one instance. */
+export interface Tile {
   readonly instance: number;
   readonly startS: number;
   readonly endS: number;
+}
+
+/** One op placed on one or more instances of its class. */
+export interface ScheduledOp {
+  readonly id: string;
+  readonly device: string;
+  /** Instance index within the device class, from 0 (the first tile's). */
+  readonly instance: number;
+  readonly startS: number;
+  readonly endS: number;
+  /** Where its parts ran: one tile unless the op split across instances. */
+  readonly tiles: readonly Tile[];
 }
 
 /** A transfer between device classes on an edge. */
@@ -69,9 +78,38 @@ export function upwardRanks(sg: StackedGraph, pick: (id: string) => Candidate): 
 }
 
 /**
+ * Where and when an op runs: on the k instances that free up first, for the k
+ * (up to its parts) that ends it earliest; parts spread evenly, the first
+ * (parts mod k) instances taking one more. Ties keep fewer instances.
+ */
+function place(slots: readonly number[], arrive: number, c: Candidate): { startS: number; tiles: Tile[] } {
+  const parts = c.parts ?? 1;
+  const byFree = slots.map((t, i) => [t, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let bestK = 1;
+  let bestStart = Math.max(arrive, byFree[0]?.[0] ?? 0);
+  let bestEnd = bestStart + c.latencyS;
+  for (let k = 2; k <= Math.min(parts, byFree.length); k++) {
+    const start = Math.max(arrive, byFree[k - 1]?.[0] ?? 0);
+    const end = start + (c.latencyS * Math.ceil(parts / k)) / parts;
+    if (end < bestEnd * (1 - 1e-12)) {
+      bestK = k;
+      bestStart = start;
+      bestEnd = end;
+    }
+  }
+  const tiles: Tile[] = [];
+  for (let j = 0; j < bestK; j++) {
+    const share = Math.floor(parts / bestK) + (j < parts % bestK ? 1 : 0);
+    tiles.push({ instance: byFree[j]?.[1] ?? 0, startS: bestStart, endS: bestStart + (c.latencyS * share) / parts });
+  }
+  return { startS: bestStart, tiles };
+}
+
+/**
  * List-schedules a selection: each device class has `count` instances, each
  * runs one op at a time. A ready op (all inputs scheduled) with the highest
- * upward rank goes next, on the instance of its class that frees up first, and
+ * upward rank goes next, on the instance of its class that frees up first (or
+ * tiled over several, when it splits into parts and that ends it sooner), and
  * starts once that instance is free and every input has arrived. A transfer
  * between device classes starts when its producer ends and every link on its
  * route is free, and holds those links until it arrives (one transfer per link
@@ -124,16 +162,17 @@ export function simulate(sg: StackedGraph, pick: (id: string) => Candidate): Sch
     }
     const slots = free.get(c.device);
     if (!slots) throw new Error(`op '${id}' chose device '${c.device}', which the system does not have`);
-    let inst = 0;
-    for (let i = 1; i < slots.length; i++) if ((slots[i] ?? 0) < (slots[inst] ?? 0)) inst = i;
-    const startS = Math.max(arrive, slots[inst] ?? 0);
-    const endS = startS + c.latencyS;
-    slots[inst] = endS;
+    const { startS, tiles } = place(slots, arrive, c);
     const b = busy.get(c.device) as number[];
-    b[inst] = (b[inst] ?? 0) + c.latencyS;
+    let endS = startS;
+    for (const t of tiles) {
+      slots[t.instance] = t.endS;
+      b[t.instance] = (b[t.instance] ?? 0) + (t.endS - t.startS);
+      endS = Math.max(endS, t.endS);
+    }
     end.set(id, endS);
     makespanS = Math.max(makespanS, endS);
-    ops.push({ id, device: c.device, instance: inst, startS, endS });
+    ops.push({ id, device: c.device, instance: tiles[0]?.instance ?? 0, startS, endS, tiles });
     for (const [k, v] of Object.entries(c.energy)) add(k, v);
     for (const s of g.successors(id)) {
       const n = (waiting.get(s) ?? 0) - 1;

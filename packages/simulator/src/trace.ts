@@ -35,16 +35,18 @@ export function toChromeTrace(graph: OpGraph, s: Schedule): { traceEvents: Trace
   for (const i of s.instances) track(i.id);
   for (const o of s.ops) {
     const op = graph.op(o.id);
-    events.push({
-      name: op.name,
-      cat: op.kind,
-      ph: 'X',
-      ts: o.startS * 1e6,
-      dur: (o.endS - o.startS) * 1e6,
-      pid: 1,
-      tid: track(`${o.device}#${o.instance}`),
-      args: { id: op.id, layer: op.layer ?? -1 },
-    });
+    for (const t of o.tiles) {
+      events.push({
+        name: op.name,
+        cat: op.kind,
+        ph: 'X',
+        ts: t.startS * 1e6,
+        dur: (t.endS - t.startS) * 1e6,
+        pid: 1,
+        tid: track(`${o.device}#${t.instance}`),
+        args: { id: op.id, layer: op.layer ?? -1, ...(o.tiles.length > 1 ? { tiles: o.tiles.length } : {}) },
+      });
+    }
   }
   for (const l of s.links) track(`link ${l.id}`);
   for (const t of s.transfers) {

@@ -17,9 +17,16 @@ describe('list schedule', () => {
         // one op at a time per instance
         const byInst = new Map<string, { startS: number; endS: number }[]>();
         for (const o of s.ops) {
-          const k = `${o.device}#${o.instance}`;
-          byInst.set(k, [...(byInst.get(k) ?? []), o]);
-          expect(o.instance).toBeLessThan(sg.devices.find((d) => d.id === o.device)?.count ?? 0);
+          const c = pick(o.id);
+          // tiles: distinct instances, parts add up to the op's whole work
+          expect(new Set(o.tiles.map((t) => t.instance)).size).toBe(o.tiles.length);
+          expect(o.tiles.length).toBeLessThanOrEqual(c.parts ?? 1);
+          expect(o.tiles.reduce((a, t) => a + (t.endS - t.startS), 0)).toBeCloseTo(c.latencyS, 9);
+          for (const t of o.tiles) {
+            const k = `${o.device}#${t.instance}`;
+            byInst.set(k, [...(byInst.get(k) ?? []), t]);
+            expect(t.instance).toBeLessThan(sg.devices.find((d) => d.id === o.device)?.count ?? 0);
+          }
         }
         for (const list of byInst.values()) {
           list.sort((a, b) => a.startS - b.startS);

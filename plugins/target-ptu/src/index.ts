@@ -95,6 +95,8 @@ function realize(op: OpNode, arith: OpArithmetic, p: ParamValues): Realization[]
     {
       algorithm: str(p, 'dataflow'),
       latencyS: Math.max(cycles / num(p, 'clockHz'), converterS) + 2 * num(p, 'conversionLatencyS'),
+      // independent products (batch x heads) can run on different units
+      parts: dims.batch,
       energy: {
         compute: arith.macs * num(p, 'macEnergyJ'),
         conversion: dac * dacJ + adc * adcJ,
