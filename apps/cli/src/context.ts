@@ -50,3 +50,21 @@ export function writeFileAtomic(file: string, data: string): void {
     throw new UserError(`cannot write '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }
+
+/** `--out DIR`: writes each file whole (created folder, atomic files); nothing when `dir` is undefined. */
+export function writeOutputs(io: Io, dir: unknown, files: Readonly<Record<string, string>>): void {
+  if (typeof dir !== 'string') return;
+  const abs = path.resolve(io.cwd, dir);
+  try {
+    fs.mkdirSync(abs, { recursive: true });
+  } catch (e) {
+    throw new UserError(`cannot create --out folder '${abs}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  for (const [name, data] of Object.entries(files)) writeFileAtomic(path.join(abs, name), data);
+}
+
+/** A CSV field, quoted when it needs to be. */
+export function csvCell(value: string | number): string {
+  const t = String(value);
+  return /[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+}

@@ -97,3 +97,23 @@ describe('tiling', () => {
     expect(qk.endS - qk.startS).toBeCloseTo(qk.latencyS / 4, 12);
   });
 });
+
+describe('--out DIR', () => {
+  it('writes compile results, per-op CSV and the trace; sweeps and fronts write JSON and CSV', async () => {
+    const dir = path.join(tmpDir(), 'out', 'nested');
+    const c = await run(['compile', '--model', 'gpt2', '--seq-len', '32', '--system', 'lightcode-2025', '--out', dir]);
+    expect(c.stderr).toBe('');
+    expect(c.code).toBe(0);
+    expect(fs.readdirSync(dir).sort()).toEqual(['ops.csv', 'result.json', 'trace.json']);
+    const result = JSON.parse(fs.readFileSync(path.join(dir, 'result.json'), 'utf8'));
+    const csv = fs.readFileSync(path.join(dir, 'ops.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('id,name,kind,layer,device,instance,algorithm,start_s,end_s,latency_s,energy_j,macs');
+    expect(csv).toHaveLength(result.ops.length + 1);
+    const s = await run(['sweep', '--model', 'gpt2', '--seq-len', '16,32', '--system', 'lightcode-2025', '--out', dir]);
+    expect(s.code).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'sweep.csv'), 'utf8').trim().split('\n')).toHaveLength(3);
+    const p = await run(['pareto', '--model', 'gpt2', '--seq-len', '32', '--system', 'lightcode-2025', '--points', '1', '--out', dir]);
+    expect(p.code).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'pareto.csv'))).toBe(true);
+  });
+});

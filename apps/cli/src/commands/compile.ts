@@ -3,7 +3,7 @@ import { compile, DEFAULT_SYSTEM, OBJECTIVES, parseRule, traceOf } from '@lightc
 import { DTYPES, parseQuantity, UserError } from '@lightcode/cost-model';
 import { renderCompile } from '@lightcode/report';
 import { choiceFlag, type FlagValues, intFlag, type PluginFlags, parse } from '../args.js';
-import { type Io, loadRegistry, writeFileAtomic } from '../context.js';
+import { csvCell, type Io, loadRegistry, writeFileAtomic, writeOutputs } from '../context.js';
 
 export const MODEL_OPTIONS = {
   model: { type: 'string', default: 'gpt2' },
@@ -39,6 +39,7 @@ ${MODEL_HELP}  --system ID|FILE       built-in system or a system file (default 
   --solver ID            auto (default: yalps for small MILPs, else highs), yalps, or a solver plugin such as highs
   --time-limit S         seconds the solver may spend (default 30)
   --trace FILE           write the schedule as Chrome Trace Event JSON (Perfetto opens it)
+  --out DIR              write result.json, ops.csv and trace.json there
   --json                 one JSON document on stdout
   --config FILE, --plugin NAME|PATH, --debug
 `;
@@ -101,6 +102,7 @@ export async function compileCommand(argv: readonly string[], io: Io): Promise<n
     ...SELECTION_OPTIONS,
     objective: { type: 'string' },
     trace: { type: 'string' },
+    out: { type: 'string' },
   });
   const req = modelRequest(v);
   const objective = choiceFlag(v.objective as string | undefined, '--objective', OBJECTIVES);
@@ -113,7 +115,16 @@ export async function compileCommand(argv: readonly string[], io: Io): Promise<n
     cwd: io.cwd,
   });
   const { result } = compilation;
-  if (typeof v.trace === 'string') writeFileAtomic(path.resolve(io.cwd, v.trace), JSON.stringify(traceOf(compilation)));
-  io.out(v.json ? `${JSON.stringify(result, null, 2)}\n` : renderCompile(result));
+  const json = `${JSON.stringify(result, null, 2)}\n`;
+  const trace = JSON.stringify(traceOf(compilation));
+  if (typeof v.trace === 'string') writeFileAtomic(path.resolve(io.cwd, v.trace), trace);
+  const header = 'id,name,kind,layer,device,instance,algorithm,start_s,end_s,latency_s,energy_j,macs';
+  const rows = result.ops.map((o) =>
+    [o.id, csvCell(o.name), o.kind, o.layer ?? '', o.device, o.instance, o.algorithm, o.startS, o.endS, o.latencyS, o.energyJ, o.macs].join(
+      ',',
+    ),
+  );
+  writeOutputs(io, v.out, { 'result.json': json, 'ops.csv': `${[header, ...rows].join('\n')}\n`, 'trace.json': trace });
+  io.out(v.json ? json : renderCompile(result));
   return 0;
 }

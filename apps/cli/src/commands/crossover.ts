@@ -2,7 +2,7 @@ import { crossover, type Metric } from '@lightcode/core';
 import { UserError } from '@lightcode/cost-model';
 import { renderTable } from '@lightcode/report';
 import { choiceFlag, intFlag, type PluginFlags, parse } from '../args.js';
-import { type Io, loadRegistry } from '../context.js';
+import { csvCell, type Io, loadRegistry, writeOutputs } from '../context.js';
 import { MODEL_HELP, MODEL_OPTIONS, modelRequest, SELECTION_OPTIONS, selectionFlags } from './compile.js';
 
 export const CROSSOVER_HELP = `lightcode crossover --systems A,B [--metric latency|energy] [--range 16:1024] [--json]
@@ -12,6 +12,7 @@ geometric scan and located exactly by integer bisection, and for system A the
 length at which each op's cheapest device changes (a runtime dispatch table).
 
 ${MODEL_HELP}  --scan N               scan points before bisection (default 24)
+  --out DIR              write result.json and dispatch.csv there
 `;
 
 export async function crossoverCommand(argv: readonly string[], io: Io): Promise<number> {
@@ -22,6 +23,7 @@ export async function crossoverCommand(argv: readonly string[], io: Io): Promise
     metric: { type: 'string' },
     range: { type: 'string' },
     scan: { type: 'string' },
+    out: { type: 'string' },
   });
   const systems = typeof v.systems === 'string' ? v.systems.split(',') : [];
   if (systems.length !== 2 || systems.some((s) => !s))
@@ -42,8 +44,14 @@ export async function crossoverCommand(argv: readonly string[], io: Io): Promise
     ...(scan !== undefined ? { scan } : {}),
     cwd: io.cwd,
   });
+  const json = `${JSON.stringify(r, null, 2)}\n`;
+  const dispatchCsv = [
+    'op,initial_device,changes',
+    ...r.dispatch.map((d) => [csvCell(d.op), d.initial, csvCell(d.changes.map((c) => `${c.device}@${c.seqLen}`).join(' '))].join(',')),
+  ];
+  writeOutputs(io, v.out, { 'result.json': json, 'dispatch.csv': `${dispatchCsv.join('\n')}\n` });
   if (v.json) {
-    io.out(`${JSON.stringify(r, null, 2)}\n`);
+    io.out(json);
     return 0;
   }
   const lines = [

@@ -2,7 +2,7 @@ import { pareto } from '@lightcode/core';
 import { formatQuantity } from '@lightcode/cost-model';
 import { renderTable } from '@lightcode/report';
 import { intFlag, type PluginFlags, parse } from '../args.js';
-import { type Io, loadRegistry } from '../context.js';
+import { type Io, loadRegistry, writeOutputs } from '../context.js';
 import { MODEL_HELP, MODEL_OPTIONS, modelRequest, SELECTION_OPTIONS, selectionFlags } from './compile.js';
 
 export const PARETO_HELP = `lightcode pareto [options] [--points N] [--json | --csv]
@@ -12,6 +12,7 @@ N points between them (least energy under evenly spaced latency budgets).
 
 ${MODEL_HELP}  --system ID|FILE, --solver ID, --time-limit S, --pin, --exclude, budgets: as for compile
   --points N             points between the extremes (default 8)
+  --out DIR              write result.json and pareto.csv there
 `;
 
 export async function paretoCommand(argv: readonly string[], io: Io): Promise<number> {
@@ -20,6 +21,7 @@ export async function paretoCommand(argv: readonly string[], io: Io): Promise<nu
     ...SELECTION_OPTIONS,
     points: { type: 'string' },
     csv: { type: 'boolean' },
+    out: { type: 'string' },
   });
   const points = intFlag(v.points as string | undefined, '--points', 0);
   const reg = await loadRegistry(io, v as PluginFlags);
@@ -31,27 +33,28 @@ export async function paretoCommand(argv: readonly string[], io: Io): Promise<nu
     cwd: io.cwd,
   });
   const devices = r.system.devices.map((d) => d.id);
-  if (v.json) {
-    const doc = {
-      model: r.graph.meta,
-      system: {
-        id: r.system.spec.id,
-        devices: r.system.devices.map((d) => ({ id: d.id, target: d.target.id, count: d.count, preset: d.preset })),
-      },
-      points: r.points.map((p) => ({
-        latencyS: p.latencyS,
-        energyJ: p.energyJ,
-        status: p.status,
-        solver: p.selection.solver,
-        opsPerDevice: p.opsPerDevice,
-      })),
-    };
-    io.out(`${JSON.stringify(doc, null, 2)}\n`);
-  } else if (v.csv) {
-    const lines = [['latency_s', 'energy_j', 'status', ...devices.map((d) => `ops_${d}`)].join(',')];
-    for (const p of r.points) lines.push([p.latencyS, p.energyJ, p.status, ...devices.map((d) => p.opsPerDevice[d] ?? 0)].join(','));
-    io.out(`${lines.join('\n')}\n`);
-  } else {
+  const doc = {
+    model: r.graph.meta,
+    system: {
+      id: r.system.spec.id,
+      devices: r.system.devices.map((d) => ({ id: d.id, target: d.target.id, count: d.count, preset: d.preset })),
+    },
+    points: r.points.map((p) => ({
+      latencyS: p.latencyS,
+      energyJ: p.energyJ,
+      status: p.status,
+      solver: p.selection.solver,
+      opsPerDevice: p.opsPerDevice,
+    })),
+  };
+  const json = `${JSON.stringify(doc, null, 2)}\n`;
+  const lines = [['latency_s', 'energy_j', 'status', ...devices.map((d) => `ops_${d}`)].join(',')];
+  for (const p of r.points) lines.push([p.latencyS, p.energyJ, p.status, ...devices.map((d) => p.opsPerDevice[d] ?? 0)].join(','));
+  const csv = `${lines.join('\n')}\n`;
+  writeOutputs(io, v.out, { 'result.json': json, 'pareto.csv': csv });
+  if (v.json) io.out(json);
+  else if (v.csv) io.out(csv);
+  else {
     const rows = r.points.map((p) => [
       formatQuantity(p.latencyS, 's', 4),
       formatQuantity(p.energyJ, 'J', 4),
