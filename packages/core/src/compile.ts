@@ -9,7 +9,6 @@ import {
   type ResolvedSystem,
   resolveSystem,
   type SolverPlugin,
-  type StackedGraph,
   UserError,
 } from '@lightcode/cost-model';
 import {
@@ -22,7 +21,6 @@ import {
   type ParetoPoint,
   type PlacementRule,
   paretoFront,
-  type Selection,
   type SelectionConstraints,
   yalpsSolver,
 } from '@lightcode/optimizer';
@@ -163,8 +161,7 @@ export interface CompileResult {
 export interface Compilation {
   readonly graph: OpGraph;
   readonly system: ResolvedSystem;
-  readonly stacked: StackedGraph;
-  readonly selection: Selection;
+  /** The selection, and the Stacked Graph (after pins and excludes) it indexes. */
   readonly optimized: OptimizeResult;
   readonly schedule: Schedule;
   readonly result: CompileResult;
@@ -213,8 +210,6 @@ export async function compile(reg: PluginRegistry, o: CompileOptions): Promise<C
   return {
     graph,
     system,
-    stacked,
-    selection,
     optimized,
     schedule,
     result: toResult(graph, system, optimized, options, schedule, pick, memory),

@@ -41,6 +41,7 @@ describe('Llama frontend', () => {
   it.each(Object.entries(LLAMA_CONFIGS))('%s has its published parameter count', (id, { parameters }) => {
     const params = build({ modelId: id, seqLen: 4 }).totals().paramBytes / 2;
     expect(Math.abs(params - parameters) / parameters).toBeLessThan(0.005);
+    expect(params).toBe(parameters);
   });
 
   it('published sizes: 6.74B, 13.0B, 69.0B, 8.03B', () => {

@@ -70,6 +70,12 @@ export const SELECTION_OPTIONS = {
   'time-limit': { type: 'string' },
 } as const;
 
+/** The model flags of a command that chooses the lengths itself (sweep, crossover). */
+export function modelWithoutLength(v: FlagValues) {
+  const { seqLen: _chosenByTheCommand, ...model } = modelRequest({ ...v, 'seq-len': undefined });
+  return model;
+}
+
 /** Budgets, pins, excludes and the time limit, from flags. */
 export function selectionFlags(v: FlagValues) {
   const q = (name: string, unit: string) => {

@@ -3,7 +3,7 @@ import { UserError } from '@lightcode/cost-model';
 import { renderTable } from '@lightcode/report';
 import { choiceFlag, intFlag, type PluginFlags, parse } from '../args.js';
 import { csvCell, type Io, loadRegistry, writeOutputs } from '../context.js';
-import { MODEL_HELP, MODEL_OPTIONS, modelRequest, SELECTION_OPTIONS, selectionFlags } from './compile.js';
+import { MODEL_HELP, MODEL_OPTIONS, modelWithoutLength, SELECTION_OPTIONS, selectionFlags } from './compile.js';
 
 export const CROSSOVER_HELP = `lightcode crossover --systems A,B [--metric latency|energy] [--range 16:1024] [--json]
 
@@ -34,7 +34,7 @@ export async function crossoverCommand(argv: readonly string[], io: Io): Promise
   if (!m) throw new UserError(`--range takes START:STOP, e.g. 16:1024 (got '${rangeText}')`);
   const scan = intFlag(v.scan as string | undefined, '--scan', 2);
   const reg = await loadRegistry(io, v as PluginFlags);
-  const { seqLen: _unused, ...model } = modelRequest({ ...v, 'seq-len': undefined });
+  const model = modelWithoutLength(v);
   const r = await crossover(reg, {
     ...model,
     ...selectionFlags(v),

@@ -3,7 +3,7 @@ import { formatQuantity, UserError } from '@lightcode/cost-model';
 import { renderTable } from '@lightcode/report';
 import { type PluginFlags, parse } from '../args.js';
 import { csvCell, type Io, loadRegistry, writeOutputs } from '../context.js';
-import { MODEL_HELP, MODEL_OPTIONS, modelRequest, SELECTION_OPTIONS, selectionFlags } from './compile.js';
+import { MODEL_HELP, MODEL_OPTIONS, modelWithoutLength, SELECTION_OPTIONS, selectionFlags } from './compile.js';
 
 export const SWEEP_HELP = `lightcode sweep --seq-len 64:4096:64|LIST [--systems A,B] [--objectives latency,energy] [--json | --csv]
 
@@ -33,7 +33,7 @@ export async function sweepCommand(argv: readonly string[], io: Io): Promise<num
     if (!(OBJECTIVES as readonly string[]).includes(x)) throw new UserError(`--objectives takes ${OBJECTIVES.join(', ')} (got '${x}')`);
     return x as Objective;
   });
-  const { seqLen: _ignored, ...model } = modelRequest({ ...v, 'seq-len': undefined });
+  const model = modelWithoutLength(v);
   const reg = await loadRegistry(io, v as PluginFlags);
   const rows = await sweep(
     reg,
