@@ -98,6 +98,8 @@ export interface CompiledOp {
   /** Every instance it ran on (several when it tiled across them). */
   readonly instances: string[];
   readonly algorithm: string;
+  /** Set when the op runs inside a fused kernel: that kernel's id, shared by its ops (the first carries the cost). */
+  readonly fusion?: string;
   readonly startS: number;
   readonly endS: number;
   readonly latencyS: number;
@@ -243,6 +245,7 @@ function toResult(
       instance: `${c.device}#${s.instance}`,
       instances: s.tiles.map((t) => `${c.device}#${t.instance}`),
       algorithm: c.algorithm,
+      ...(c.fusion ? { fusion: c.fusion.id } : {}),
       startS: s.startS,
       endS: s.endS,
       latencyS: c.latencyS,

@@ -25,6 +25,20 @@ export interface Realization {
   readonly parts?: number;
 }
 
+/**
+ * A fused realization: one kernel that runs a chain of ops (QK^T, softmax, AV
+ * as fused causal attention). The chain matches ops where each but the last
+ * has exactly one consumer, the next, so no intermediate tensor escapes.
+ */
+export interface Fusion {
+  readonly id: string;
+  readonly description: string;
+  /** Op kinds of the chain, in dataflow order (two or more). */
+  readonly chain: readonly OpKind[];
+  /** Realizations of the whole chain (return [] to decline this match). */
+  realize(ops: readonly OpNode[], arith: readonly OpArithmetic[], params: ParamValues): readonly Realization[];
+}
+
 /** A hardware target: a cost model for one kind of device. */
 export interface TargetPlugin {
   readonly kind: 'target';
@@ -45,6 +59,8 @@ export interface TargetPlugin {
   realize(op: OpNode, arith: OpArithmetic, params: ParamValues): readonly Realization[];
   /** Power one instance draws whether busy or not (idle, laser, tuning), watts. */
   staticPowerW(params: ParamValues): number;
+  /** Fused realizations of op chains it offers besides the per-op ones. */
+  readonly fusions?: readonly Fusion[];
 }
 
 /** A model the frontend knows by id. */
@@ -120,6 +136,11 @@ export function defineTarget(plugin: Omit<TargetPlugin, 'kind'> & { kind?: 'targ
   });
   if (!p.presets[p.defaultPreset]) {
     throw new Error(`target plugin '${p.id}': defaultPreset '${p.defaultPreset}' is not one of its presets`);
+  }
+  for (const f of p.fusions ?? []) {
+    if (typeof f?.id !== 'string' || !Array.isArray(f.chain) || f.chain.length < 2 || typeof f.realize !== 'function') {
+      throw new Error(`target plugin '${p.id}': each fusion needs an id, a chain of two or more op kinds and a realize function`);
+    }
   }
   return Object.freeze(p);
 }

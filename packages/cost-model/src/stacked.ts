@@ -9,7 +9,7 @@ import {
   sumEnergy,
   UserError,
 } from '@lightcode/ir';
-import type { Realization } from './plugin.js';
+import type { Fusion, Realization } from './plugin.js';
 import type { ResolvedDevice, ResolvedSystem } from './system.js';
 
 /** The number format an op computes in: its weights', else its output's, else its input's. */
@@ -22,20 +22,20 @@ function costKey(op: OpNode): string {
   return JSON.stringify([op.kind, op.inputs, op.outputs, op.weights, op.attrs]);
 }
 
-function checkRealization(device: ResolvedDevice, op: OpNode, r: Realization): Candidate {
+function checkRealization(device: ResolvedDevice, op: OpNode, r: Realization, what = `op '${op.name}'`): Candidate {
   if (typeof r !== 'object' || r === null || typeof r.algorithm !== 'string') {
-    throw new PluginError(device.target.id, `realize() returned a malformed realization for op '${op.name}'`, 1);
+    throw new PluginError(device.target.id, `realize() returned a malformed realization for ${what}`, 1);
   }
   if (!Number.isFinite(r.latencyS) || r.latencyS < 0) {
-    throw new PluginError(device.target.id, `returned latency ${r.latencyS} s for op '${op.name}'`, 1);
+    throw new PluginError(device.target.id, `returned latency ${r.latencyS} s for ${what}`, 1);
   }
   for (const [k, v] of Object.entries(r.energy ?? {})) {
     if (!Number.isFinite(v) || v < 0) {
-      throw new PluginError(device.target.id, `returned ${k} energy ${v} J for op '${op.name}'`, 1);
+      throw new PluginError(device.target.id, `returned ${k} energy ${v} J for ${what}`, 1);
     }
   }
   if (r.parts !== undefined && !(Number.isInteger(r.parts) && r.parts >= 1)) {
-    throw new PluginError(device.target.id, `returned ${r.parts} parts for op '${op.name}' (a positive integer)`, 1);
+    throw new PluginError(device.target.id, `returned ${r.parts} parts for ${what} (a positive integer)`, 1);
   }
   return {
     device: device.id,
@@ -48,10 +48,14 @@ function checkRealization(device: ResolvedDevice, op: OpNode, r: Realization): C
   };
 }
 
+function runsDtype(device: ResolvedDevice, op: OpNode): boolean {
+  const dtype = opDtype(op);
+  return dtype === undefined || device.target.dtypes.includes(dtype);
+}
+
 function realizeOn(device: ResolvedDevice, op: OpNode, arith: OpArithmetic): Candidate[] {
   const t = device.target;
-  const dtype = opDtype(op);
-  if (!t.opKinds.includes(op.kind) || (dtype !== undefined && !t.dtypes.includes(dtype))) return [];
+  if (!t.opKinds.includes(op.kind) || !runsDtype(device, op)) return [];
   let rs: readonly Realization[];
   try {
     rs = t.realize(op, arith, device.params);
@@ -60,6 +64,85 @@ function realizeOn(device: ResolvedDevice, op: OpNode, arith: OpArithmetic): Can
   }
   if (!Array.isArray(rs)) throw new PluginError(t.id, `realize() must return an array for op '${op.name}'`, 1);
   return rs.map((r) => checkRealization(device, op, r));
+}
+
+/**
+ * The ops of `graph` that match `fusion`'s chain, each match disjoint: from an
+ * op of the chain's first kind, every member but the last has exactly one
+ * consumer, of the next kind.
+ */
+export function matchChains(graph: OpGraph, fusion: Fusion): OpNode[][] {
+  const used = new Set<string>();
+  const out: OpNode[][] = [];
+  for (const op of graph.ops()) {
+    if (op.kind !== fusion.chain[0] || used.has(op.id)) continue;
+    const chain = [op];
+    for (let i = 1; i < fusion.chain.length; i++) {
+      const next = graph.successors((chain[i - 1] as OpNode).id);
+      const nextOp = next.length === 1 ? graph.op(next[0] as string) : undefined;
+      if (!nextOp || nextOp.kind !== fusion.chain[i] || used.has(nextOp.id)) break;
+      chain.push(nextOp);
+    }
+    if (chain.length !== fusion.chain.length) continue;
+    for (const m of chain) used.add(m.id);
+    out.push(chain);
+  }
+  return out;
+}
+
+/**
+ * Fused candidates a device offers, keyed by op id: for each chain match and
+ * realization, the first member carries the cost and the others ride along at
+ * zero cost, all tagged with one fusion id.
+ */
+function fusedCandidates(graph: OpGraph, device: ResolvedDevice): Map<string, Candidate[]> {
+  const out = new Map<string, Candidate[]>();
+  const priced = new Map<string, Candidate[]>();
+  const t = device.target;
+  for (const fusion of t.fusions ?? []) {
+    for (const chain of matchChains(graph, fusion)) {
+      if (!chain.every((op) => runsDtype(device, op))) continue;
+      const what = `fusion '${fusion.id}' at op '${chain[0]?.name}'`;
+      const key = `${fusion.id}|${chain.map(costKey).join('|')}`;
+      let heads = priced.get(key);
+      if (!heads) {
+        let rs: readonly Realization[];
+        try {
+          rs = fusion.realize(
+            chain,
+            chain.map((op) => graph.arithmetic(op.id)),
+            device.params,
+          );
+        } catch (e) {
+          throw new PluginError(t.id, `${what}: realize() threw: ${(e as Error)?.message ?? String(e)}`, 1);
+        }
+        if (!Array.isArray(rs)) throw new PluginError(t.id, `${what}: realize() must return an array`, 1);
+        heads = rs.map((r) => checkRealization(device, chain[0] as OpNode, r, what));
+        priced.set(key, heads);
+      }
+      heads.forEach((head, k) => {
+        const id = `${device.id}:${fusion.id}:${chain[0]?.id}:${k}`;
+        chain.forEach((op, index) => {
+          const c: Candidate =
+            index === 0
+              ? { ...head, fusion: { id, index, size: chain.length } }
+              : {
+                  device: device.id,
+                  target: t.id,
+                  algorithm: head.algorithm,
+                  latencyS: 0,
+                  energy: {},
+                  energyJ: 0,
+                  fusion: { id, index, size: chain.length },
+                };
+          const list = out.get(op.id) ?? [];
+          list.push(c);
+          out.set(op.id, list);
+        });
+      });
+    }
+  }
+  return out;
 }
 
 /**
@@ -85,6 +168,9 @@ export function buildStackedGraph(graph: OpGraph, system: ResolvedSystem): Stack
       byKey.set(key, list);
     }
     candidates.set(op.id, list);
+  }
+  for (const device of system.devices) {
+    for (const [id, fused] of fusedCandidates(graph, device)) candidates.set(id, [...(candidates.get(id) ?? []), ...fused]);
   }
   return {
     graph,

@@ -1,7 +1,9 @@
 import {
   buildStackedGraph,
   defineTarget,
+  type Fusion,
   formatQuantity,
+  fusionMembers,
   GraphBuilder,
   graphFromData,
   PluginError,
@@ -144,6 +146,72 @@ describe('stacked graph', () => {
     const sys = resolveSystem({ id: 's', devices: [{ id: 'x', target: 'bad', count: 1 }] }, bad);
     expect(() => buildStackedGraph(graph(), sys)).toThrow(PluginError);
     expect(() => buildStackedGraph(graph(), sys)).toThrow(msg);
+  });
+});
+
+describe('fused realizations', () => {
+  /** x -> add -> linear -> add: one chain (linear, add) when the linear's only consumer is the add. */
+  function chainGraph(extraConsumer: boolean) {
+    const b = new GraphBuilder({ id: 't', family: 't', phase: 'prefill', seqLen: 2, batch: 1, dtype: 'fp16', layers: 1 });
+    const x = tensor([2, 4], 'fp16');
+    const a = b.add({ name: 'pre', kind: 'add', layer: 0, inputs: [x], outputs: [x] });
+    const l = b.add({ name: 'mm', kind: 'linear', layer: 0, inputs: [x], outputs: [x], weights: [tensor([4, 4], 'fp16')] }, [[a, x]]);
+    b.add({ name: 'post', kind: 'add', layer: 0, inputs: [x], outputs: [x] }, [[l, x]]);
+    if (extraConsumer) b.add({ name: 'side', kind: 'add', layer: 0, inputs: [x], outputs: [x] }, [[l, x]]);
+    return graphFromData(b.build());
+  }
+  const fusing = (realize: Fusion['realize']) =>
+    new Map([['f', fakeTarget('f', { fusions: [{ id: 'mm-add', description: 'test', chain: ['linear', 'add'], realize }] })]]);
+  const one = { id: 's', devices: [{ id: 'x', target: 'f', count: 1 }] };
+
+  it('offers a fused candidate on every member of a matched chain; the first carries the cost', () => {
+    const sg = buildStackedGraph(
+      chainGraph(false),
+      resolveSystem(
+        one,
+        fusing(() => [{ algorithm: 'fused', latencyS: 5, energy: { compute: 2 } }]),
+      ),
+    );
+    const mm = sg.candidates.get('1') ?? [];
+    const post = sg.candidates.get('2') ?? [];
+    expect(sg.candidates.get('0')?.some((c) => c.fusion)).toBe(false);
+    expect(mm[1]).toMatchObject({ algorithm: 'fused', latencyS: 5, energyJ: 2, fusion: { index: 0, size: 2 } });
+    expect(post[1]).toMatchObject({ algorithm: 'fused', latencyS: 0, energyJ: 0, fusion: { id: mm[1]?.fusion?.id, index: 1, size: 2 } });
+    expect([...fusionMembers(sg.candidates).values()]).toEqual([
+      [
+        ['1', 1],
+        ['2', 1],
+      ],
+    ]);
+  });
+
+  it('does not fuse when an intermediate escapes to another consumer', () => {
+    const sg = buildStackedGraph(
+      chainGraph(true),
+      resolveSystem(
+        one,
+        fusing(() => [{ algorithm: 'fused', latencyS: 5, energy: {} }]),
+      ),
+    );
+    expect(fusionMembers(sg.candidates).size).toBe(0);
+  });
+
+  it('catches and names a misbehaving fusion', () => {
+    const sys = (r: Fusion['realize']) => resolveSystem(one, fusing(r));
+    expect(() =>
+      buildStackedGraph(
+        chainGraph(false),
+        sys(() => {
+          throw new Error('boom');
+        }),
+      ),
+    ).toThrow(/plugin 'f': fusion 'mm-add' at op 'mm': realize\(\) threw: boom/);
+    expect(() =>
+      buildStackedGraph(
+        chainGraph(false),
+        sys(() => [{ algorithm: 'x', latencyS: Number.NaN, energy: {} }]),
+      ),
+    ).toThrow(/returned latency NaN s for fusion 'mm-add' at op 'mm'/);
   });
 });
 

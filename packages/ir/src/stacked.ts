@@ -17,6 +17,58 @@ export interface Candidate {
   readonly energyJ: number;
   /** Equal independent parts (batch x heads) the op can tile into across instances; 1 when it cannot. */
   readonly parts?: number;
+  /**
+   * Set when this candidate is one member of a fused realization that runs
+   * several ops as one kernel (fused causal attention): it is chosen for every
+   * member or for none. The first member carries the whole cost, the others
+   * cost nothing and follow it on the same device.
+   */
+  readonly fusion?: FusionTag;
+}
+
+/** Which fused realization a candidate belongs to, and how many ops it covers. */
+export interface FusionTag {
+  /** Unique within one Stacked Graph. */
+  readonly id: string;
+  /** Member position in the fused chain, from 0. */
+  readonly index: number;
+  readonly size: number;
+}
+
+/** (op id, candidate index) of each member of every fused realization, by fusion id, in chain order. */
+export function fusionMembers(candidates: ReadonlyMap<string, readonly Candidate[]>): Map<string, [string, number][]> {
+  const found = new Map<string, [number, string, number][]>();
+  for (const [id, list] of candidates) {
+    list.forEach((c, k) => {
+      if (!c.fusion) return;
+      const m = found.get(c.fusion.id) ?? [];
+      m.push([c.fusion.index, id, k]);
+      found.set(c.fusion.id, m);
+    });
+  }
+  const out = new Map<string, [string, number][]>();
+  for (const [fid, m] of found)
+    out.set(
+      fid,
+      m.sort((a, b) => a[0] - b[0]).map(([, id, k]) => [id, k]),
+    );
+  return out;
+}
+
+/**
+ * The first fused realization a choice takes for some members but not for all,
+ * or undefined when every fusion is taken whole or not at all.
+ */
+export function brokenFusion(
+  candidates: ReadonlyMap<string, readonly Candidate[]>,
+  choice: ReadonlyMap<string, number>,
+): string | undefined {
+  for (const [fid, members] of fusionMembers(candidates)) {
+    let taken = 0;
+    for (const [id, k] of members) if (choice.get(id) === k) taken++;
+    if (taken > 0 && taken < members.length) return fid;
+  }
+  return undefined;
 }
 
 /**

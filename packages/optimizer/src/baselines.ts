@@ -1,5 +1,6 @@
 import type { StackedGraph } from '@lightcode/ir';
 import type { SelectionConstraints } from './constraints.js';
+import { mendFusions } from './fusions.js';
 import { greedySelect } from './greedy.js';
 import { type Choice, evaluateSelection, type SelectionCost } from './selection.js';
 
@@ -36,7 +37,7 @@ export function baselineChoices(sg: StackedGraph): [string, Choice | undefined][
       if (best < 0) break;
       choice.set(id, best);
     }
-    out.push([`all-${d.id}`, choice.size === sg.candidates.size ? choice : undefined]);
+    out.push([`all-${d.id}`, choice.size === sg.candidates.size ? mendFusions(sg, choice, (x) => x.latencyS) : undefined]);
   }
   for (const objective of ['latency', 'energy'] as const) out.push([`greedy-${objective}`, greedySelect(sg, objective).choice]);
   return out;

@@ -1,4 +1,5 @@
 import { type Candidate, type StackedGraph, UserError } from '@lightcode/ir';
+import { dropIncompleteFusions } from './fusions.js';
 
 /** `--pin GLOB=DEVICE` / `--exclude GLOB=DEVICE`: op names matched by a glob (`*`, `?`). */
 export interface PlacementRule {
@@ -53,16 +54,19 @@ export function restrictCandidates(sg: StackedGraph, c: SelectionConstraints): S
     });
   const pinRules = compiled(pins, '--pin');
   const excludeRules = compiled(excludes, '--exclude');
-  const candidates = new Map<string, readonly Candidate[]>();
+  const kept = new Map<string, readonly Candidate[]>();
   for (const op of ops) {
     let list = sg.candidates.get(op.id) ?? [];
     for (const r of pinRules) if (r.re.test(op.name)) list = list.filter((x) => x.device === r.device);
     for (const r of excludeRules) if (r.re.test(op.name)) list = list.filter((x) => x.device !== r.device);
-    if (list.length === 0) {
+    kept.set(op.id, list);
+  }
+  const candidates = dropIncompleteFusions(kept);
+  for (const op of ops) {
+    if ((candidates.get(op.id) ?? []).length === 0) {
       const before = [...new Set((sg.candidates.get(op.id) ?? []).map((x) => x.device))].join(', ');
       throw new UserError(`op '${op.name}' has no device left after --pin/--exclude (it can run on: ${before})`);
     }
-    candidates.set(op.id, list);
   }
   return { ...sg, candidates, transfer: sg.transfer, route: sg.route };
 }

@@ -1,4 +1,4 @@
-import { type StackedGraph, UserError } from '@lightcode/ir';
+import { brokenFusion, fusionMembers, type StackedGraph, UserError } from '@lightcode/ir';
 import { evaluateSelection, makeSelection, type Objective, objectiveValue, type Selection, type SelectionCost } from './selection.js';
 
 /** Largest candidate space the exhaustive solver will enumerate. */
@@ -15,7 +15,7 @@ export function selectionSpace(sg: StackedGraph): number {
  * Enumerates every selection and keeps the best; ties go to the first found,
  * in odometer order over ops in insertion order. Proven optimal for the
  * optimizer's cost model, but only for tiny graphs. Selections that
- * `feasible` rejects are skipped; undefined when none is feasible.
+ * `feasible` rejects, or that take a fused realization in part, are skipped; undefined when none is feasible.
  */
 export function exhaustiveSelect(
   sg: StackedGraph,
@@ -33,12 +33,15 @@ export function exhaustiveSelect(
   const choice = new Map<string, number>(ids.map((id) => [id, 0]));
   let best = new Map(choice);
   let bestValue = Number.POSITIVE_INFINITY;
+  const fused = fusionMembers(sg.candidates).size > 0;
   for (;;) {
-    const cost = evaluateSelection(sg, choice);
-    const v = objectiveValue(cost, objective);
-    if (v < bestValue && feasible(cost)) {
-      bestValue = v;
-      best = new Map(choice);
+    if (!fused || brokenFusion(sg.candidates, choice) === undefined) {
+      const cost = evaluateSelection(sg, choice);
+      const v = objectiveValue(cost, objective);
+      if (v < bestValue && feasible(cost)) {
+        bestValue = v;
+        best = new Map(choice);
+      }
     }
     let i = 0;
     while (i < ids.length) {

@@ -1,9 +1,11 @@
 import type { StackedGraph } from '@lightcode/ir';
+import { mendFusions } from './fusions.js';
 import { makeSelection, type Objective, type Selection } from './selection.js';
 
 /**
  * Per-op greedy: each op takes its cheapest candidate for the objective,
- * ignoring transfers and contention. A baseline, never claimed optimal.
+ * ignoring transfers and contention; a fused realization is taken whole when
+ * it beats its members' best unfused candidates. A baseline, never claimed optimal.
  */
 export function greedySelect(sg: StackedGraph, objective: Objective): Selection {
   const choice = new Map<string, number>();
@@ -18,5 +20,6 @@ export function greedySelect(sg: StackedGraph, objective: Objective): Selection 
     }
     choice.set(id, best);
   }
+  mendFusions(sg, choice, (c) => (objective === 'latency' ? c.latencyS : c.energyJ));
   return makeSelection(sg, choice, objective, 'greedy', 'feasible');
 }

@@ -1,6 +1,7 @@
 export * from './baselines.js';
 export * from './constraints.js';
 export * from './exhaustive.js';
+export * from './fusions.js';
 export * from './greedy.js';
 export * from './milp-model.js';
 export * from './pareto.js';

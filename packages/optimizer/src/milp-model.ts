@@ -1,5 +1,5 @@
 import type { MilpProblem, MilpRow, MilpVariable } from '@lightcode/cost-model';
-import { type Candidate, type StackedGraph, spanS } from '@lightcode/ir';
+import { type Candidate, fusionMembers, type StackedGraph, spanS } from '@lightcode/ir';
 import type { SelectionConstraints } from './constraints.js';
 import type { Choice, Objective } from './selection.js';
 
@@ -28,7 +28,7 @@ export interface SelectionMilp {
  * choice, linked by sum_b y[e,a,b] = x[u,a] and sum_a y[e,a,b] = x[v,b] (the
  * tight marginal form, exact for binaries); transfer time and energy are linear
  * in y. Energy = dynamic + transfers + static power x T. Budgets bound T and
- * energy.
+ * energy. The members of a fused realization are chosen together (equal x).
  */
 export function buildSelectionMilp(sg: StackedGraph, objective: ObjectiveSpec, c: SelectionConstraints = {}): SelectionMilp {
   const g = sg.graph;
@@ -56,6 +56,22 @@ export function buildSelectionMilp(sg: StackedGraph, objective: ObjectiveSpec, c
       const idx = list.map((_, k) => addVar({ name: `x_${id}_${k}`, type: 'binary' }));
       xIndex.set(id, idx);
       rows.push({ name: `one_${id}`, terms: idx.map((i) => [i, 1] as const), lower: 1, upper: 1 });
+    }
+  }
+  // a fused realization is taken by all its members or none: x[first] = x[member]
+  for (const [fid, members] of fusionMembers(sg.candidates)) {
+    const pick = ([id, k]: [string, number]): [number, number] | undefined => {
+      const idx = xIndex.get(id);
+      return idx ? [idx[k] as number, 1] : undefined;
+    };
+    const [first, ...rest] = members;
+    if (!first) continue;
+    const a = pick(first);
+    for (const m of rest) {
+      const b = pick(m);
+      if (a && b) rows.push({ name: `fuse_${fid}_${m[0]}`, terms: [a, [b[0], -1]], lower: 0, upper: 0 });
+      // an op fixed to its only (fused) candidate forces the other members to take theirs
+      else if (a || b) rows.push({ name: `fuse_${fid}_${m[0]}`, terms: [(a ?? b) as [number, number]], lower: 1, upper: 1 });
     }
   }
   const fIndex = new Map<string, number>();

@@ -1,4 +1,5 @@
 import { type Candidate, type StackedGraph, spanS } from '@lightcode/ir';
+import { assertWholeFusions } from './fusions.js';
 
 export const OBJECTIVES = ['latency', 'energy'] as const;
 export type Objective = (typeof OBJECTIVES)[number];
@@ -88,6 +89,7 @@ export function objectiveValue(cost: SelectionCost, objective: Objective): numbe
 }
 
 export function makeSelection(sg: StackedGraph, choice: Choice, objective: Objective, solver: string, status: SelectionStatus): Selection {
+  assertWholeFusions(sg, choice);
   const cost = evaluateSelection(sg, choice);
   const value = objectiveValue(cost, objective);
   return { ...cost, choice, status, solver, objective, objectiveValue: value, ...(status === 'optimal' ? { bound: value } : {}) };

@@ -68,6 +68,27 @@ describe('exact selection (MILP through yalps)', () => {
     );
   });
 
+  it('takes a fused realization whole, and drops it everywhere when a rule removes one member', async () => {
+    const sg = stackedFrom({
+      n: 3,
+      edges: [
+        [0, 1, 10],
+        [1, 2, 10],
+      ],
+      cands: [[[0, 4, 4]], [[0, 4, 4]], [[0, 4, 4]]],
+      counts: [1, 1],
+      staticW: [0, 0],
+      link: [0, 1, 0],
+      fused: [0, 3, 1, 5, 5],
+    });
+    const fused = await optimize(sg, { objective: 'latency', exhaustiveLimit: 0 });
+    expect([...fused.selection.choice.values()]).toEqual([1, 1, 1]);
+    expect(fused.selection.latencyS).toBe(5);
+    const split = await optimize(sg, { objective: 'latency', constraints: { excludes: [{ glob: 'op2', device: 'd1' }] } });
+    for (const list of split.stacked.candidates.values()) expect(list.map((x) => x.algorithm)).toEqual(['a']);
+    expect(split.selection.latencyS).toBe(12);
+  });
+
   it('applies pins and excludes, and names bad rules', async () => {
     const sg = stackedFrom({
       n: 2,

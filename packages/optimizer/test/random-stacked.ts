@@ -1,4 +1,4 @@
-import { type Candidate, type DeviceClass, OpGraph, type StackedGraph, tensor } from '@lightcode/ir';
+import { brokenFusion, type Candidate, type DeviceClass, OpGraph, type StackedGraph, tensor } from '@lightcode/ir';
 import fc from 'fast-check';
 
 /** A small random Stacked Graph: a DAG, 2 device classes, 1-3 candidates per op, affine transfers. */
@@ -9,6 +9,8 @@ export interface RandomCase {
   readonly counts: readonly [number, number];
   readonly staticW: readonly [number, number];
   readonly link: readonly [number, number, number];
+  /** A fused realization: first op, ops covered, device, latency, energy. */
+  readonly fused?: readonly [number, number, number, number, number] | null;
 }
 
 export const randomCase: fc.Arbitrary<RandomCase> = fc.integer({ min: 1, max: 6 }).chain((n) =>
@@ -29,6 +31,15 @@ export const randomCase: fc.Arbitrary<RandomCase> = fc.integer({ min: 1, max: 6 
     counts: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
     staticW: fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 5 })),
     link: fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 1, max: 50 }), fc.integer({ min: 0, max: 10 })),
+    fused: fc.option(
+      fc.tuple(
+        fc.nat(n - 1),
+        fc.integer({ min: 2, max: 3 }),
+        fc.nat(1),
+        fc.integer({ min: 1, max: 200 }),
+        fc.integer({ min: 1, max: 200 }),
+      ),
+    ),
   }),
 );
 
@@ -58,6 +69,21 @@ export function stackedFrom(c: RandomCase): StackedGraph {
       })),
     );
   });
+  if (c.fused) {
+    const [first, size, d, lat, en] = c.fused;
+    const n = Math.min(size, c.n - first);
+    for (let i = 0; n >= 2 && i < n; i++) {
+      candidates.get(`o${first + i}`)?.push({
+        device: DEVICES[d] as string,
+        target: 't',
+        algorithm: 'fused',
+        latencyS: i === 0 ? lat : 0,
+        energy: i === 0 ? { compute: en } : {},
+        energyJ: i === 0 ? en : 0,
+        fusion: { id: 'f', index: i, size: n },
+      });
+    }
+  }
   const devices: DeviceClass[] = DEVICES.map((id, i) => ({
     id,
     target: 't',
@@ -78,12 +104,12 @@ export function stackedFrom(c: RandomCase): StackedGraph {
   };
 }
 
-/** Every selection of a Stacked Graph, as candidate-index maps. */
+/** Every selection of a Stacked Graph that takes fused realizations whole, as candidate-index maps. */
 export function* allChoices(sg: StackedGraph): Generator<Map<string, number>> {
   const ids = [...sg.candidates.keys()];
   const rec = function* (i: number, acc: Map<string, number>): Generator<Map<string, number>> {
     if (i === ids.length) {
-      yield new Map(acc);
+      if (brokenFusion(sg.candidates, acc) === undefined) yield new Map(acc);
       return;
     }
     const id = ids[i] as string;

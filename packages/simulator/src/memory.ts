@@ -23,7 +23,8 @@ export interface MemoryUse {
  * Peak memory per memory. An op's weights, KV-cache traffic and outputs live in
  * the memory attached to the device class it runs on (the first memory of the
  * system when its class has none). Weights and the KV cache stay resident;
- * an activation lives from its producer's start until its last consumer ends.
+ * an activation lives from its producer's start until its last consumer ends,
+ * except the intermediates of a fused kernel, which stay on chip.
  */
 export function memoryUse(g: OpGraph, s: Schedule, pick: (id: string) => Candidate, memories: readonly MemoryModel[]): MemoryUse[] {
   if (memories.length === 0) return [];
@@ -31,13 +32,16 @@ export function memoryUse(g: OpGraph, s: Schedule, pick: (id: string) => Candida
   const use = new Map(memories.map((m) => [m.id, { weights: 0, kv: 0, events: [] as [number, number][] }]));
   const placed = new Map(s.ops.map((o) => [o.id, o]));
   for (const op of g.ops()) {
-    const m = use.get(home(pick(op.id).device).id);
+    const c = pick(op.id);
+    const m = use.get(home(c.device).id);
     const at = placed.get(op.id);
     if (!m || !at) continue;
     m.weights += g.arithmetic(op.id).paramBytes;
     if (op.kind === 'kv_write') m.kv += sumBytes(op.inputs);
     if (op.kind === 'kv_read') m.kv += sumBytes(op.outputs);
     if (op.kind === 'kv_read' || op.kind === 'kv_write') continue;
+    // inside a fused kernel (attention scores) an intermediate never reaches memory
+    if (c.fusion && c.fusion.index < c.fusion.size - 1) continue;
     const bytes = sumBytes(op.outputs);
     let last = at.endS;
     for (const c of g.successors(op.id)) last = Math.max(last, placed.get(c)?.endS ?? last);

@@ -10,6 +10,7 @@ import {
   type ParamValues,
   type Realization,
   rooflineSeconds,
+  tensorBytes,
 } from '@lightcode/cost-model';
 
 const A100 = 'NVIDIA A100 datasheet (A100-80GB SXM: 312 TFLOP/s dense fp16/bf16, 2039 GB/s, 400 W), via shared/data/README.md';
@@ -18,6 +19,8 @@ const DERATE =
   'aiconfigurator (achieved bandwidth ~0.8 of peak, ~3 us per memory-bound kernel); llm-analysis (GEMM efficiency up to ~0.7); via shared/data/README.md';
 const FIT =
   'least-squares grid fit to measured A100 Llama-2-7B GEMMs at 128-4096 tokens (shared/data/gpu-measurements, Vidur profiling); see README';
+const ATTN_FIT =
+  'grid fit to measured A100 fused causal prefill attention, Llama-2-7B shape, 128-16384 tokens (shared/data/gpu-measurements, aiconfigurator); see README';
 const HBM = "O'Connor et al., MICRO 2017: HBM2 ~3.9 pJ/bit = 31.2 pJ/byte";
 
 /** Dense peak for a dtype: tensor-core peak for 16-bit, twice that for int8, fp32 from its own figure. */
@@ -70,6 +73,52 @@ function realize(op: OpNode, arith: OpArithmetic, p: ParamValues): Realization[]
   ];
 }
 
+/**
+ * Query-key pairs a (possibly causal) attention head scores: with a causal mask
+ * query i of q sees the k - q + i + 1 keys up to its own position.
+ */
+export function attentionPairs(q: number, k: number, causal: boolean): number {
+  if (!causal) return q * k;
+  return q * k - (q * (q - 1)) / 2;
+}
+
+/**
+ * Fused causal attention (FlashAttention-style): QK^T, mask, softmax and AV in
+ * one kernel that never writes the scores to memory. It does the causal half
+ * of the products, reads Q, K, V and writes the output once, and runs at an
+ * efficiency that grows with the per-head length L = sqrt(2 x pairs) (the
+ * sequence length for square causal attention):
+ * eff(L) = attentionEfficiencyMax x L / (L + attentionHalfEfficiencyL).
+ */
+export function fusedAttention(ops: readonly OpNode[], _arith: readonly OpArithmetic[], p: ParamValues): Realization[] {
+  const [qk, , av] = ops;
+  const q = qk?.inputs[0];
+  const kT = qk?.inputs[1];
+  const v = av?.inputs[1];
+  const out = av?.outputs[0];
+  if (!q || !kT || !v || !out || q.shape.length !== 4 || kT.shape.length !== 4) return [];
+  const [b = 1, h = 1, sq = 1, d = 1] = q.shape;
+  const sk = kT.shape[3] ?? 1;
+  const pairs = attentionPairs(sq, sk, qk.attrs.causalMask === true);
+  const flops = 4 * b * h * d * pairs;
+  const bytes = tensorBytes(q) + tensorBytes(kT) + tensorBytes(v) + tensorBytes(out);
+  const L = Math.sqrt(2 * pairs);
+  const eff = (num(p, 'attentionEfficiencyMax') * L) / (L + num(p, 'attentionHalfEfficiencyL'));
+  return [
+    {
+      algorithm: 'fused-causal-attention',
+      latencyS: rooflineSeconds({
+        flops,
+        bytes,
+        peakFlops: peakFlops(p, q.dtype) * eff,
+        bandwidthBps: num(p, 'bandwidthBps') * num(p, 'bandwidthEfficiency'),
+        overheadS: num(p, 'attentionOverheadS'),
+      }),
+      energy: { compute: flops * num(p, 'energyPerFlopJ'), memory: bytes * num(p, 'energyPerByteJ') },
+    },
+  ];
+}
+
 export default defineTarget({
   id: 'gpu',
   name: 'GPU',
@@ -89,6 +138,20 @@ export default defineTarget({
     kernelOverheadS: { unit: 's', default: 3e-6, allowZero: true, description: 'fixed launch and latency cost per kernel', source: DERATE },
     gemmEfficiencyMax: { unit: '1', default: 0.72, description: 'GEMM efficiency at large M', source: FIT },
     gemmHalfEfficiencyM: { unit: '1', default: 64, description: 'M at which GEMM efficiency is half its maximum', source: FIT },
+    attentionEfficiencyMax: { unit: '1', default: 0.53, description: 'fused attention efficiency at long sequences', source: ATTN_FIT },
+    attentionHalfEfficiencyL: {
+      unit: '1',
+      default: 1552,
+      description: 'per-head length at which fused attention efficiency is half its maximum',
+      source: ATTN_FIT,
+    },
+    attentionOverheadS: {
+      unit: 's',
+      default: 8e-6,
+      allowZero: true,
+      description: 'fixed cost of one fused attention kernel',
+      source: ATTN_FIT,
+    },
     energyPerFlopJ: {
       unit: 'J',
       default: 1.6e-12,
@@ -120,5 +183,13 @@ export default defineTarget({
   },
   defaultPreset: 'a100',
   realize,
+  fusions: [
+    {
+      id: 'causal-attention',
+      description: 'QK^T, causal mask, softmax and AV as one FlashAttention-style kernel',
+      chain: ['matmul', 'softmax', 'matmul'],
+      realize: fusedAttention,
+    },
+  ],
   staticPowerW: (p) => num(p, 'staticPowerW'),
 });

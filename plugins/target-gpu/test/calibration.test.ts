@@ -2,11 +2,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type OpNode, opArithmetic, resolveParams, tensor } from '@lightcode/cost-model';
-import gpu from '@lightcode/target-gpu';
+import gpu, { fusedAttention } from '@lightcode/target-gpu';
 import { describe, expect, it } from 'vitest';
+import { attentionChain } from './fixtures.js';
 
 // shared/ sits beside the repository (the checkout's parent folder holds both)
-const DATA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/data/gpu-measurements/a100-llama2-7b-ops.csv');
+const MEASURED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/data/gpu-measurements');
+const DATA = path.join(MEASURED, 'a100-llama2-7b-ops.csv');
+
+function readCsv(file: string): Record<string, number>[] {
+  const rows = fs.readFileSync(file, 'utf8').trim().split('\n');
+  const head = (rows[0] as string).split(',');
+  return rows.slice(1).map((r) => Object.fromEntries(r.split(',').map((v, i) => [head[i], Number(v)])) as Record<string, number>);
+}
 
 /** Llama-2-7B GEMMs of the measured file: column -> (K, N). */
 const GEMMS: Record<string, [number, number]> = {
@@ -22,9 +30,7 @@ function median(xs: number[]): number {
 }
 
 describe('a100 preset against measured A100 timings', () => {
-  const rows = fs.readFileSync(DATA, 'utf8').trim().split('\n');
-  const head = (rows[0] as string).split(',');
-  const table = rows.slice(1).map((r) => Object.fromEntries(r.split(',').map((v, i) => [head[i], Number(v)])) as Record<string, number>);
+  const table = readCsv(DATA);
   const a100 = resolveParams('gpu', gpu.params, gpu.presets, 'a100');
 
   for (const [column, [k, n]] of Object.entries(GEMMS)) {
@@ -51,4 +57,17 @@ describe('a100 preset against measured A100 timings', () => {
       expect(median(errors)).toBeLessThanOrEqual(0.15);
     });
   }
+
+  it('fused causal attention: median relative error <= 25 % over 128..4096 tokens', () => {
+    const errors = readCsv(path.join(MEASURED, 'a100-attention-prefill.csv'))
+      .filter((r) => (r.seq_len as number) >= 128 && (r.seq_len as number) <= 4096)
+      .map((r) => {
+        const ops = attentionChain(r.num_heads as number, r.seq_len as number, r.head_dim as number, r.num_kv_heads as number);
+        const [real] = fusedAttention(ops, ops.map(opArithmetic), a100);
+        const measured = (r.latency_ms as number) / 1e3;
+        return Math.abs((real?.latencyS ?? 0) - measured) / measured;
+      });
+    expect(errors.length).toBe(8);
+    expect(median(errors)).toBeLessThanOrEqual(0.25);
+  });
 });
