@@ -10,9 +10,14 @@ import {
   opDtype,
   type ParamValues,
   type Realization,
+  rooflineSeconds,
+  str,
 } from '@lightcode/cost-model';
 
 const STUDY = 'LightCode study reference implementation (RyanTomich/LightCode, lightcode/hardware.py, main.py), via shared/data/README.md';
+const XEON =
+  'Intel ARK, Xeon Platinum 8380 (Ice Lake-SP): 40 cores, 2.30 GHz base, AVX-512 with 2 FMA units per core, 8 channels DDR4-3200 (204.8 GB/s), 270 W TDP';
+const ASSUMED = 'assumption (typical of tuned BLAS / oneDNN kernels); no CPU measurement in shared/data';
 
 /**
  * Cycles per output element of the study's CPU for non-matmul ops: 1 by
@@ -24,7 +29,36 @@ export const CYCLES_PER_ELEMENT: Readonly<Partial<Record<OpKind, number>>> = {
   silu: 4,
 };
 
+/** Peak FLOP/s of the roofline model: cores x clock x SIMD lanes x FMA units x 2 (an FMA is two FLOPs). */
+export function cpuPeakFlops(p: ParamValues): number {
+  return num(p, 'cores') * num(p, 'clockHz') * num(p, 'simdLanes') * num(p, 'fmaUnits') * 2;
+}
+
+/**
+ * Roofline: max(FLOPs / (peak x efficiency), bytes / (bandwidth x efficiency))
+ * plus a fixed per-op cost (thread-pool dispatch); energy from per-FLOP and
+ * per-byte figures.
+ */
+function rooflineRealize(op: OpNode, arith: OpArithmetic, p: ParamValues): Realization[] {
+  const gemm = op.kind === 'linear' || op.kind === 'matmul';
+  const bytes = arith.bytesRead + arith.bytesWritten;
+  return [
+    {
+      algorithm: gemm ? 'simd-gemm' : 'simd-loop',
+      latencyS: rooflineSeconds({
+        flops: arith.flops,
+        bytes,
+        peakFlops: cpuPeakFlops(p) * (gemm ? num(p, 'gemmEfficiency') : num(p, 'elementwiseEfficiency')),
+        bandwidthBps: num(p, 'bandwidthBps') * num(p, 'bandwidthEfficiency'),
+        overheadS: num(p, 'opOverheadS'),
+      }),
+      energy: { compute: arith.flops * num(p, 'energyPerFlopJ'), memory: bytes * num(p, 'energyPerByteJ') },
+    },
+  ];
+}
+
 function realize(op: OpNode, arith: OpArithmetic, p: ParamValues): Realization[] {
+  if (str(p, 'model') === 'roofline') return rooflineRealize(op, arith, p);
   const perNumber = dtypeBytes(opDtype(op) ?? 'fp32');
   const memory = ((arith.bytesRead + arith.bytesWritten) / perNumber) * num(p, 'memoryEnergyPerNumberJ');
   if (op.kind === 'linear' || op.kind === 'matmul') {
@@ -51,10 +85,18 @@ function realize(op: OpNode, arith: OpArithmetic, p: ParamValues): Realization[]
 export default defineTarget({
   id: 'cpu',
   name: 'CPU',
-  description: "CPU cost model: the original study's measured matmul fit and per-element cycle counts.",
+  description:
+    "CPU cost model: the original study's measured matmul fit and per-element cycle counts, or a roofline from cores, SIMD width, clock and bandwidth.",
   dtypes: ['fp32', 'fp16', 'bf16', 'int8'],
   opKinds: OP_KINDS,
   params: {
+    model: {
+      unit: 'choice',
+      default: 'study-fit',
+      choices: ['study-fit', 'roofline'],
+      description: "study-fit: the study's linear matmul fit and cycle counts; roofline: peak from cores x clock x SIMD",
+      source: STUDY,
+    },
     clockHz: { unit: 'Hz', default: 3.208e9, description: 'core clock', source: STUDY },
     cores: { unit: '1', default: 1, integer: true, description: 'cores used', source: STUDY },
     matmulSecondsPerMac: { unit: 's', default: 6.8457e-11, description: 'slope of the measured matmul time fit', source: STUDY },
@@ -69,9 +111,45 @@ export default defineTarget({
     energyPerCycleJ: { unit: 'J', default: 1e-12, description: 'energy of a non-matmul cycle', source: STUDY },
     memoryEnergyPerNumberJ: { unit: 'J', default: 160e-12, allowZero: true, description: 'DRAM access energy per number', source: STUDY },
     staticPowerW: { unit: 'W', default: 0, allowZero: true, description: 'idle power (the study models none)', source: STUDY },
+    simdLanes: { unit: '1', default: 16, integer: true, description: 'fp32 lanes per vector unit (roofline)', source: XEON },
+    fmaUnits: { unit: '1', default: 2, integer: true, description: 'vector FMA units per core (roofline)', source: XEON },
+    bandwidthBps: { unit: 'B/s', default: 204.8e9, description: 'DRAM bandwidth (roofline)', source: XEON },
+    bandwidthEfficiency: { unit: '1', default: 0.8, description: 'achieved fraction of DRAM bandwidth (roofline)', source: ASSUMED },
+    gemmEfficiency: { unit: '1', default: 0.7, description: 'achieved fraction of peak in GEMMs (roofline)', source: ASSUMED },
+    elementwiseEfficiency: {
+      unit: '1',
+      default: 0.25,
+      description: 'achieved fraction of peak in elementwise and reduction ops (roofline)',
+      source: ASSUMED,
+    },
+    opOverheadS: {
+      unit: 's',
+      default: 2e-6,
+      allowZero: true,
+      description: 'fixed cost per op: thread-pool dispatch (roofline)',
+      source: ASSUMED,
+    },
+    energyPerFlopJ: {
+      unit: 'J',
+      default: 270 / (40 * 2.3e9 * 16 * 2 * 2),
+      description: 'energy per FLOP (roofline)',
+      source: `derived: 270 W TDP / 5.89 TFLOP/s fp32 peak = 45.8 pJ/FLOP (${XEON})`,
+    },
+    energyPerByteJ: {
+      unit: 'J',
+      default: 40e-12,
+      allowZero: true,
+      description: 'DRAM energy per byte (roofline)',
+      source: "the study's DRAM access, 160 pJ per 4-byte number, via shared/data/README.md",
+    },
   },
   presets: {
     'lightcode-2025': { description: "The original LightCode study's CPU, constants exactly as published.", source: STUDY, values: {} },
+    'xeon-8380': {
+      description: 'Intel Xeon Platinum 8380, roofline (40 cores, AVX-512, 8 x DDR4-3200)',
+      source: XEON,
+      values: { model: 'roofline', clockHz: 2.3e9, cores: 40 },
+    },
   },
   defaultPreset: 'lightcode-2025',
   realize,

@@ -77,6 +77,45 @@ export function ptuStaticPowerW(p: ParamValues): number {
   return laser + num(p, 'ringsPerCore') * num(p, 'cores') * num(p, 'tuningPowerPerRingW') + num(p, 'staticPowerW');
 }
 
+const DEVICE =
+  'public device figures in shared/data/README.md: SimPhony dptc.yml (12 x 12 crossbar, 12 wavelengths, 5 GHz, 4 bit), adc.yml (8 bit, 10 GS/s, 1.48 pJ), dac.yml (8 bit, 14 GS/s, 3.57 pJ), on_chip_laser.yml (wall-plug 0.2), SC_ONN_SIM (1.27 mW per wavelength, 1.375 mW per ring), LT.yml (HBM 62.4 pJ/byte)';
+
+/**
+ * The per-MAC energy of the device preset. Lightening-Transformer's power
+ * model gives about 0.31 pJ/MAC for a 4-bit crossbar core including its
+ * converters and laser; this model counts those separately, so the preset's
+ * MAC energy is what remains: 0.31 pJ minus the converters' share (at 4 bit a
+ * DAC sample is 0.40 pJ and an ADC sample 0.74 pJ, one of each per 12 MACs
+ * of a 12 x 12 tile: 0.095 pJ) minus the laser's (12 x 1.27 mW / 0.2 over
+ * 144 x 12 MACs per 0.2 ns cycle: 0.009 pJ).
+ */
+export const DEVICE_MAC_ENERGY_J = 0.31e-12 - (0.4e-12 + 0.74e-12) / 12 - (12 * 1.27e-3) / 0.2 / (144 * 12 * 5e9);
+
+const DEVICE_2025: Readonly<Record<string, number | string>> = {
+  dataflow: 'crossbar',
+  crossbarRows: 12,
+  crossbarCols: 12,
+  wavelengths: 12,
+  clockHz: 5e9,
+  bits: 4,
+  converterRefBits: 8,
+  dacEnergyJ: 3.57e-12,
+  adcEnergyJ: 1.48e-12,
+  converterThroughput: 'limited',
+  dacSampleRateHz: 14e9,
+  adcSampleRateHz: 10e9,
+  // one converter per modulator and per detector: 12 rows (columns) x 12 wavelengths
+  dacsPerCore: 144,
+  adcsPerCore: 144,
+  macEnergyJ: DEVICE_MAC_ENERGY_J,
+  laserPowerPerWavelengthW: 1.27e-3,
+  wallPlugEfficiency: 0.2,
+  ringsPerCore: 144,
+  tuningPowerPerRingW: 1.375e-3,
+  // fp16 operands from HBM: 2 bytes x 62.4 pJ/byte
+  memoryEnergyPerNumberJ: 2 * 62.4e-12,
+};
+
 function realize(op: OpNode, arith: OpArithmetic, p: ParamValues): Realization[] {
   const dims = matmulDims(op);
   const { cycles, dac, adc } = photonicWork(dims, p);
@@ -216,6 +255,12 @@ export default defineTarget({
       description: "The original LightCode study's photonic unit, constants exactly as published.",
       source: STUDY,
       values: {},
+    },
+    'device-2025': {
+      description:
+        'A 12 x 12 crossbar core (SimPhony dptc) at 4 bit with published converter, laser, tuning and HBM figures; scale with cores',
+      source: DEVICE,
+      values: DEVICE_2025,
     },
   },
   defaultPreset: 'lightcode-2025',

@@ -18,6 +18,33 @@ function linear(m: number, k: number, n: number): OpNode {
   };
 }
 
+describe('PTU target, device-2025 preset', () => {
+  const device = resolveParams('ptu', ptu.params, ptu.presets, 'device-2025');
+
+  it('runs a 12 x 12 crossbar at 5 GHz x 12 wavelengths: 4096^3 takes ceil(4096/12)^2 tiles x ceil(4096/12) cycles', () => {
+    const op = linear(4096, 4096, 4096);
+    const [r] = ptu.realize(op, opArithmetic(op), device);
+    const tiles = Math.ceil(4096 / 12) ** 2;
+    const cycles = tiles * Math.ceil(4096 / 12);
+    // converters keep up: 144 DACs x 14 GS/s and 144 ADCs x 10 GS/s against 144 samples each per 0.2 ns cycle
+    expect(r?.latencyS).toBeCloseTo(cycles / 5e9 + 2 * 10e-9, 12);
+  });
+
+  it('lands on the published 0.31 pJ/MAC (4-bit crossbar incl. converters and laser), plus thermal tuning', () => {
+    const op = linear(4096, 4096, 4096);
+    const [r] = ptu.realize(op, opArithmetic(op), device);
+    const macs = 4096 ** 3;
+    const laser = (12 * 1.27e-3) / 0.2;
+    const tuning = 144 * 1.375e-3;
+    expect(ptuStaticPowerW(device)).toBeCloseTo(laser + tuning, 12);
+    const latency = r?.latencyS ?? 0;
+    const perMac = ((r?.energy.compute ?? 0) + (r?.energy.conversion ?? 0) + laser * latency) / macs;
+    expect(perMac / 0.31e-12).toBeGreaterThan(0.97);
+    expect(perMac / 0.31e-12).toBeLessThan(1.03);
+    expect((tuning * latency) / macs).toBeCloseTo(0.0229e-12, 15);
+  });
+});
+
 describe('PTU target', () => {
   it("reproduces the study's matmul cost: cycles = ceil(ceil(outputs/20)/1) x K at 9.7 GHz, 0.04 pJ/MAC", () => {
     const op = linear(1024, 768, 768);
