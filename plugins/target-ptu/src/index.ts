@@ -116,6 +116,20 @@ const DEVICE_2025: Readonly<Record<string, number | string>> = {
   memoryEnergyPerNumberJ: 2 * 62.4e-12,
 };
 
+/**
+ * Input numbers read again from memory because they do not fit on chip: a
+ * crossbar streams the M x K input once per column tile, which only the first
+ * pass may read from memory when the input fits in `sramBytes` (0: the SRAM is
+ * not modelled, as in the study).
+ */
+export function restreamedNumbers(d: MatmulDims, bytesPerNumber: number, p: ParamValues): number {
+  const sram = num(p, 'sramBytes');
+  if (sram === 0 || str(p, 'dataflow') !== 'crossbar') return 0;
+  const input = d.m * d.k;
+  if (input * bytesPerNumber <= sram) return 0;
+  return d.batch * input * (Math.ceil(d.n / num(p, 'crossbarCols')) - 1);
+}
+
 function realize(op: OpNode, arith: OpArithmetic, p: ParamValues): Realization[] {
   const dims = matmulDims(op);
   const { cycles, dac, adc } = photonicWork(dims, p);
@@ -129,7 +143,7 @@ function realize(op: OpNode, arith: OpArithmetic, p: ParamValues): Realization[]
         )
       : 0;
   const bytesPerNumber = dtypeBytes(opDtype(op) ?? 'fp32');
-  const numbersMoved = (arith.bytesRead + arith.bytesWritten) / bytesPerNumber;
+  const numbersMoved = (arith.bytesRead + arith.bytesWritten) / bytesPerNumber + restreamedNumbers(dims, bytesPerNumber, p);
   return [
     {
       algorithm: str(p, 'dataflow'),
@@ -240,6 +254,15 @@ export default defineTarget({
       default: 160e-12,
       allowZero: true,
       description: 'memory access energy per number read or written (DRAM in the study)',
+      source: STUDY,
+    },
+    sramBytes: {
+      unit: 'B',
+      default: 0,
+      allowZero: true,
+      integer: true,
+      description:
+        'on-chip SRAM for the streamed input; a larger input is re-read from memory on every crossbar pass (0: not modelled, as in the study)',
       source: STUDY,
     },
     staticPowerW: {

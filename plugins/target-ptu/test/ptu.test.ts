@@ -115,6 +115,16 @@ describe('PTU target', () => {
     expect(ptuStaticPowerW(p)).toBeCloseTo((1.27e-3 * 20 * 2) / 0.2 + 144 * 2 * 1.375e-3, 12);
   });
 
+  it('re-reads a crossbar input that does not fit in SRAM on every column-tile pass', () => {
+    const p = { ...study, dataflow: 'crossbar', sramBytes: 1000 };
+    const op = linear(10, 20, 30); // fp32 input 10 x 20 = 800 B fits, a 10 x 40 one (1600 B) does not
+    const big = linear(10, 40, 30);
+    const mem = (o: OpNode, q: typeof p) => ptu.realize(o, opArithmetic(o), q)[0]?.energy.memory ?? 0;
+    expect(mem(op, p)).toBeCloseTo(mem(op, { ...p, sramBytes: 0 }), 20);
+    // ceil(30 / 12) = 3 passes: 2 extra reads of 400 numbers at 160 pJ
+    expect(mem(big, p) - mem(big, { ...p, sramBytes: 0 })).toBeCloseTo(2 * 400 * 160e-12, 20);
+  });
+
   it('runs linear algebra only', () => {
     expect([...ptu.opKinds].sort()).toEqual(['linear', 'matmul']);
   });
