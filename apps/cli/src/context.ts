@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { discoverPlugins, findConfig, loadConfig, type PluginRegistry } from '@lightcode/core';
+import { type DiscoveryOptions, discoverPlugins, findConfig, loadConfig, type PluginRegistry } from '@lightcode/core';
 import { UserError } from '@lightcode/cost-model';
+import type { PluginFlags } from './args.js';
 
 /** The first-party plugins this CLI depends on and always loads. */
 export const FIRST_PARTY_PLUGINS = [
@@ -26,17 +27,22 @@ export interface Io {
   err(text: string): void;
 }
 
-/** Loads first-party plugins, the config file's plugins and `--plugin` values. */
-export async function loadRegistry(io: Io, flags: { config?: string; plugin?: string[] }): Promise<PluginRegistry> {
+/** What to load: first-party plugins, the config file's plugins and `--plugin` values (plain data, so workers can load the same). */
+export function discoveryOf(io: Io, flags: PluginFlags): DiscoveryOptions {
   const configPath = flags.config ? path.resolve(io.cwd, flags.config) : findConfig(io.cwd);
   const config = configPath ? loadConfig(configPath) : undefined;
-  return discoverPlugins({
+  return {
     builtins: FIRST_PARTY_PLUGINS,
     builtinFrom: CLI_DIR,
     ...(config ? { config: { path: config.path, plugins: config.config.plugins ?? [] } } : {}),
     flags: flags.plugin ?? [],
     cwd: io.cwd,
-  });
+  };
+}
+
+/** Loads first-party plugins, the config file's plugins and `--plugin` values. */
+export async function loadRegistry(io: Io, flags: PluginFlags): Promise<PluginRegistry> {
+  return discoverPlugins(discoveryOf(io, flags));
 }
 
 /** Writes a whole file or nothing: to a temporary name beside it, then renamed into place. */

@@ -6,6 +6,7 @@ import {
   type DType,
   type MilpProblem,
   type OpGraph,
+  type ParamValue,
   type ResolvedSystem,
   resolveSystem,
   type SolverPlugin,
@@ -28,6 +29,7 @@ import { checkMemoryFits, type MemoryUse, memoryUse, type Schedule, simulate, to
 import { readDataFile } from './config.js';
 import { buildGraph, type ModelRequest } from './model.js';
 import type { PluginRegistry } from './plugins.js';
+import { withParams } from './system-params.js';
 import { BUILTIN_SYSTEMS, DEFAULT_SYSTEM } from './systems.js';
 
 export interface CompileOptions extends ModelRequest {
@@ -42,6 +44,8 @@ export interface CompileOptions extends ModelRequest {
   readonly pins?: readonly PlacementRule[];
   readonly excludes?: readonly PlacementRule[];
   readonly cwd?: string;
+  /** System parameters to set, by path (`ptu.wavelengths`), as a parameter sweep does. */
+  readonly params?: Readonly<Record<string, ParamValue>>;
 }
 
 /** MILPs with at most this many binaries go to yalps under `--solver auto`. */
@@ -74,17 +78,34 @@ function constraintsOf(o: CompileOptions): SelectionConstraints {
   };
 }
 
-/** Loads a built-in system or a system file and resolves it against the loaded targets. */
-export function loadSystem(reg: PluginRegistry, system: string = DEFAULT_SYSTEM, cwd = process.cwd()): ResolvedSystem {
+/** A built-in system's spec or a system file's contents (not yet validated), and how to name it in errors. */
+export function readSystem(system: string = DEFAULT_SYSTEM, cwd = process.cwd()): { raw: unknown; source: string } {
   const builtin = BUILTIN_SYSTEMS[system];
-  if (builtin) return resolveSystem(builtin, reg.targets, `system '${system}'`);
+  if (builtin) return { raw: builtin, source: `system '${system}'` };
   const file = path.resolve(cwd, system);
   if (!fs.existsSync(file)) {
     throw new UserError(
       `unknown system '${system}' (built-in: ${Object.keys(BUILTIN_SYSTEMS).join(', ')}; or give a .json/.yaml system file)`,
     );
   }
-  return resolveSystem(readDataFile(file, 'system file'), reg.targets, `system file '${system}'`);
+  return { raw: readDataFile(file, 'system file'), source: `system file '${system}'` };
+}
+
+/**
+ * Loads a built-in system or a system file, sets any swept parameters
+ * (`DEVICE.PARAM` paths, see system-params), and resolves it against the
+ * loaded targets.
+ */
+export function loadSystem(
+  reg: PluginRegistry,
+  system: string = DEFAULT_SYSTEM,
+  cwd = process.cwd(),
+  params: Readonly<Record<string, ParamValue>> = {},
+): ResolvedSystem {
+  const { raw, source } = readSystem(system, cwd);
+  const base = resolveSystem(raw, reg.targets, source);
+  if (Object.keys(params).length === 0) return base;
+  return resolveSystem(withParams(base.spec, params, reg.targets), reg.targets, source);
 }
 
 /** One op of the result: where it runs, when, and what it costs (SI units). */
@@ -181,7 +202,7 @@ export async function pareto(
 ): Promise<{ graph: OpGraph; system: ResolvedSystem; points: ParetoPoint[] }> {
   const cwd = o.cwd ?? process.cwd();
   const solver = solverFor(reg, o.solver);
-  const system = loadSystem(reg, o.system, cwd);
+  const system = loadSystem(reg, o.system, cwd, o.params);
   const graph = buildGraph(reg, o, cwd);
   const points = await paretoFront(buildStackedGraph(graph, system), {
     constraints: constraintsOf(o),
@@ -198,7 +219,7 @@ export async function compile(reg: PluginRegistry, o: CompileOptions): Promise<C
   const objective = o.objective ?? 'latency';
   if (!OBJECTIVES.includes(objective)) throw new UserError(`--objective must be one of ${OBJECTIVES.join(', ')} (got '${objective}')`);
   const solver = solverFor(reg, o.solver);
-  const system = loadSystem(reg, o.system, cwd);
+  const system = loadSystem(reg, o.system, cwd, o.params);
   const graph = buildGraph(reg, o, cwd);
   const full = buildStackedGraph(graph, system);
   const constraints = constraintsOf(o);

@@ -25,6 +25,8 @@ export interface CrossoverResult {
   readonly range: readonly [number, number];
   /** Lengths evaluated by the scan before bisection. */
   readonly scanned: readonly number[];
+  /** Both systems' metric (seconds or joules) at each scanned length, for plotting. */
+  readonly curve: readonly { readonly seqLen: number; readonly values: readonly [number, number] }[];
   /** The better system at the start of the range. */
   readonly initialBetter: string;
   readonly crossings: readonly Crossing[];
@@ -73,9 +75,18 @@ export async function crossover(
 ): Promise<CrossoverResult> {
   const [lo, hi] = o.range;
   if (!(lo >= 1 && hi > lo)) throw new UserError(`--range needs 1 <= START < STOP (got ${lo}:${hi})`);
-  const value = async (system: string, seqLen: number) => {
-    const { result } = await compile(reg, { ...o, system, seqLen, objective: o.metric });
-    return o.metric === 'latency' ? result.totals.latencyS : result.totals.energyJ;
+  // bisection revisits lengths the scan compiled: compile each (system, length) once
+  const values = new Map<string, Promise<number>>();
+  const value = (system: string, seqLen: number): Promise<number> => {
+    const key = `${system}@${seqLen}`;
+    let v = values.get(key);
+    if (!v) {
+      v = compile(reg, { ...o, system, seqLen, objective: o.metric }).then(({ result }) =>
+        o.metric === 'latency' ? result.totals.latencyS : result.totals.energyJ,
+      );
+      values.set(key, v);
+    }
+    return v;
   };
   const winner = async (seqLen: number) =>
     (await value(o.systems[1], seqLen)) < (await value(o.systems[0], seqLen)) ? o.systems[1] : o.systems[0];
@@ -100,7 +111,11 @@ export async function crossover(
     for (const op of sg.graph.ops()) {
       const list = sg.candidates.get(op.id) ?? [];
       let pick = list[0];
-      for (const c of list) if (pick && (o.metric === 'latency' ? c.latencyS < pick.latencyS : c.energyJ < pick.energyJ)) pick = c;
+      // a fused kernel is a choice for a chain of ops, not for one op: the table compares per-op realizations
+      for (const c of list) {
+        if (c.fusion) continue;
+        if (pick && (o.metric === 'latency' ? c.latencyS < pick.latencyS : c.energyJ < pick.energyJ)) pick = c;
+      }
       out.set(op.name, pick?.device ?? '');
     }
     return out;
@@ -127,5 +142,11 @@ export async function crossover(
       }
     }
   }
-  return { metric: o.metric, systems: o.systems, range: [lo, hi], scanned, initialBetter, crossings, dispatch };
+  const curve = await Promise.all(
+    scanned.map(async (seqLen) => ({
+      seqLen,
+      values: [await value(o.systems[0], seqLen), await value(o.systems[1], seqLen)] as [number, number],
+    })),
+  );
+  return { metric: o.metric, systems: o.systems, range: [lo, hi], scanned, curve, initialBetter, crossings, dispatch };
 }

@@ -5,4 +5,5 @@ export * from './crossover.js';
 export * from './model.js';
 export * from './plugins.js';
 export * from './sweep.js';
+export * from './system-params.js';
 export * from './systems.js';

@@ -1,7 +1,10 @@
-import { UserError } from '@lightcode/cost-model';
+import { createHash } from 'node:crypto';
+import { type ParamValue, resolveSystem, UserError } from '@lightcode/cost-model';
 import type { Objective } from '@lightcode/optimizer';
-import { type CompileOptions, compile } from './compile.js';
-import type { PluginRegistry } from './plugins.js';
+import { type CompileOptions, compile, readSystem } from './compile.js';
+import type { DiscoveryOptions, PluginRegistry } from './plugins.js';
+import { compileInWorkers } from './sweep-pool.js';
+import { paramGrid, parseParamAxis } from './system-params.js';
 
 /** Parses `64:4096:64` (start:stop:step, inclusive), `128:1024` (step 1) or `128,512,2048`. */
 export function parseRange(text: string, flag: string): number[] {
@@ -26,45 +29,172 @@ export function parseRange(text: string, flag: string): number[] {
   return [...new Set(list)].sort((a, b) => a - b);
 }
 
-/** One compile of a sweep. */
-export interface SweepRow {
+/** One compile of a sweep: where it sits in the plan and what it varies. */
+export interface SweepPoint {
+  /** Position in the whole (unsharded) plan, from 0. */
+  readonly index: number;
   readonly system: string;
   readonly objective: Objective;
   readonly seqLen: number;
+  /** Swept system parameters by path (`ptu.wavelengths`); empty without --param. */
+  readonly params: Readonly<Record<string, ParamValue>>;
+}
+
+/** A point with its result. */
+export interface SweepRow extends SweepPoint {
   readonly latencyS: number;
   readonly energyJ: number;
   readonly status: string;
   readonly opsPerDevice: Readonly<Record<string, number>>;
 }
 
-/** Compiles every (system, objective, sequence length) combination, in that order. */
-export async function sweep(
-  reg: PluginRegistry,
-  o: Omit<CompileOptions, 'seqLen' | 'system' | 'objective'> & {
-    seqLens: readonly number[];
-    systems: readonly string[];
-    objectives: readonly Objective[];
-  },
-  progress?: (done: number, total: number) => void,
-): Promise<SweepRow[]> {
-  const rows: SweepRow[] = [];
-  const total = o.systems.length * o.objectives.length * o.seqLens.length;
-  for (const system of o.systems) {
-    for (const objective of o.objectives) {
-      for (const seqLen of o.seqLens) {
-        const { result } = await compile(reg, { ...o, system, objective, seqLen });
-        rows.push({
-          system,
-          objective,
-          seqLen,
-          latencyS: result.totals.latencyS,
-          energyJ: result.totals.energyJ,
-          status: result.selection.status,
-          opsPerDevice: result.opsPerDevice,
-        });
-        progress?.(rows.length, total);
+/** What a sweep varies, on top of one compile's options. */
+export type SweepSpec = Omit<CompileOptions, 'seqLen' | 'system' | 'objective' | 'params' | 'cwd'> & {
+  readonly seqLens: readonly number[];
+  readonly systems: readonly string[];
+  readonly objectives: readonly Objective[];
+  /** `PATH=V1,V2` texts; several make a grid. */
+  readonly params?: readonly string[];
+};
+
+/** `--shard I/N`: the I-th of N interleaved slices of a plan (1-based). */
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
+}
+
+/** A sweep's results: all of them, or one shard's. */
+export interface SweepResult {
+  /** Identifies the plan (model, options, points): shards of one sweep share it. */
+  readonly id: string;
+  /** Points in the whole plan. */
+  readonly points: number;
+  readonly shard?: Shard;
+  readonly rows: readonly SweepRow[];
+}
+
+/**
+ * Every point of a sweep, systems outermost, then the parameter grid, then
+ * objectives, then sequence lengths. Parameter paths are checked against
+ * every system (the error lists the valid ones).
+ */
+export function planSweep(reg: PluginRegistry, spec: SweepSpec, cwd = process.cwd()): SweepPoint[] {
+  const points: SweepPoint[] = [];
+  for (const system of spec.systems) {
+    const base = (spec.params ?? []).length
+      ? resolveSystem(readSystem(system, cwd).raw, reg.targets, `system '${system}'`).spec
+      : undefined;
+    const grid = base ? paramGrid((spec.params ?? []).map((t) => parseParamAxis(t, base, reg.targets))) : [{}];
+    for (const params of grid) {
+      for (const objective of spec.objectives) {
+        for (const seqLen of spec.seqLens) points.push({ index: points.length, system, objective, seqLen, params });
       }
     }
   }
+  return points;
+}
+
+/** A stable id of a sweep: a hash of its options and points, the same in every shard. */
+export function sweepId(spec: SweepSpec, points: readonly SweepPoint[]): string {
+  const { seqLens: _s, systems: _y, objectives: _o, params: _p, ...options } = spec;
+  const canonical = JSON.stringify({ options: Object.entries(options).sort(([a], [b]) => a.localeCompare(b)), points });
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+}
+
+/** Parses `I/N` with 1 <= I <= N. */
+export function parseShard(text: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1) throw new UserError(`--shard takes I/N with 1 <= I <= N, e.g. --shard 3/8 (got '${text}')`);
+  if (index < 1 || index > count) throw new UserError(`--shard ${text}: shard index ${index} is out of range 1..${count}`);
+  return { index, count };
+}
+
+/** The points of one shard: every count-th point, so each shard gets short and long lengths alike. */
+export function shardPoints(points: readonly SweepPoint[], shard: Shard): SweepPoint[] {
+  return points.filter((p) => p.index % shard.count === shard.index - 1);
+}
+
+/** Compiles one point. */
+export async function compilePoint(reg: PluginRegistry, base: CompileOptions, p: SweepPoint): Promise<SweepRow> {
+  const { result } = await compile(reg, { ...base, system: p.system, objective: p.objective, seqLen: p.seqLen, params: p.params });
+  return {
+    ...p,
+    latencyS: result.totals.latencyS,
+    energyJ: result.totals.energyJ,
+    status: result.selection.status,
+    opsPerDevice: result.opsPerDevice,
+  };
+}
+
+export interface SweepRun {
+  readonly shard?: Shard;
+  /** Worker threads; 1 (or no `discovery`) compiles in this thread. */
+  readonly workers?: number;
+  /** How workers load the same plugins as this thread. */
+  readonly discovery?: DiscoveryOptions;
+  readonly cwd?: string;
+  readonly progress?: (done: number, total: number) => void;
+}
+
+/**
+ * Runs a sweep (or one shard of it), in worker threads when asked. Rows come
+ * back in plan order whatever the workers' finishing order, so the result is
+ * the same for any worker count and merged shards equal an unsharded run.
+ */
+export async function sweep(reg: PluginRegistry, spec: SweepSpec, run: SweepRun = {}): Promise<SweepResult> {
+  const cwd = run.cwd ?? process.cwd();
+  const plan = planSweep(reg, spec, cwd);
+  const id = sweepId(spec, plan);
+  const mine = run.shard ? shardPoints(plan, run.shard) : plan;
+  const { seqLens: _s, systems: _y, objectives: _o, params: _p, ...options } = spec;
+  const base: CompileOptions = { ...options, cwd };
+  const workers = Math.min(run.workers ?? 1, mine.length);
+  const rows =
+    workers > 1 && run.discovery
+      ? await compileInWorkers(run.discovery, base, mine, workers, run.progress)
+      : await compileHere(reg, base, mine, run.progress);
+  return { id, points: plan.length, ...(run.shard ? { shard: run.shard } : {}), rows };
+}
+
+async function compileHere(
+  reg: PluginRegistry,
+  base: CompileOptions,
+  points: readonly SweepPoint[],
+  progress?: (done: number, total: number) => void,
+): Promise<SweepRow[]> {
+  const rows: SweepRow[] = [];
+  for (const p of points) {
+    rows.push(await compilePoint(reg, base, p));
+    progress?.(rows.length, points.length);
+  }
   return rows;
+}
+
+/**
+ * Merges the shards of one sweep into the result an unsharded run gives:
+ * every shard present once, all from the same plan, every point covered.
+ */
+export function mergeSweeps(parts: readonly SweepResult[]): SweepResult {
+  const first = parts[0];
+  if (!first) throw new UserError('lightcode merge needs the result.json of every shard');
+  const count = first.shard?.count;
+  const seen = new Set<number>();
+  for (const p of parts) {
+    if (p.id !== first.id || p.points !== first.points) {
+      throw new UserError(`cannot merge shards of different sweeps (ids ${first.id} and ${p.id}); run every shard with the same options`);
+    }
+    if (!p.shard || p.shard.count !== count)
+      throw new UserError('lightcode merge takes the results of one --shard I/N run per shard, all with the same N');
+    if (seen.has(p.shard.index)) throw new UserError(`shard ${p.shard.index}/${count} is given twice`);
+    seen.add(p.shard.index);
+  }
+  const missing = Array.from({ length: count ?? 0 }, (_, i) => i + 1).filter((i) => !seen.has(i));
+  if (missing.length) throw new UserError(`shards missing: ${missing.map((i) => `${i}/${count}`).join(', ')}`);
+  const rows = parts.flatMap((p) => p.rows).sort((a, b) => a.index - b.index);
+  if (rows.length !== first.points || rows.some((r, i) => r.index !== i)) {
+    throw new UserError(`the shards hold ${rows.length} of the sweep's ${first.points} points; rerun the incomplete shards`);
+  }
+  return { id: first.id, points: first.points, rows };
 }

@@ -30,7 +30,7 @@ const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, 
  * `unit` is the base unit expected (`s`, `J`, `B`, `W`, `Hz`).
  */
 export function parseQuantity(text: string, unit: string, what = 'value'): number {
-  const m = /^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([a-zA-Zµ]*)\s*$/.exec(text);
+  const m = /^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([a-zA-Zµ/]*)\s*$/.exec(text);
   const bad = () => new UserError(`${what} '${text}' is not a quantity in ${unit} (write it like 5${unit}, 2.5m${unit} or a plain number)`);
   if (!m) throw bad();
   const value = Number(m[1]);

@@ -1,3 +1,5 @@
 export * from './compile.js';
 export * from './graph.js';
+export * from './html.js';
+export * from './svg.js';
 export * from './table.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { compile, DEFAULT_SYSTEM, OBJECTIVES, parseRule, traceOf } from '@lightcode/core';
 import { DTYPES, parseQuantity, UserError } from '@lightcode/cost-model';
-import { renderCompile } from '@lightcode/report';
+import { renderCompile, renderCompileReport, systemSummary } from '@lightcode/report';
 import { choiceFlag, type FlagValues, intFlag, type PluginFlags, parse } from '../args.js';
 import { csvCell, type Io, loadRegistry, writeFileAtomic, writeOutputs } from '../context.js';
 
@@ -39,7 +39,7 @@ ${MODEL_HELP}  --system ID|FILE       built-in system or a system file (default 
   --solver ID            auto (default: yalps for small MILPs, else highs), yalps, or a solver plugin such as highs
   --time-limit S         seconds the solver may spend (default 30)
   --trace FILE           write the schedule as Chrome Trace Event JSON (Perfetto opens it)
-  --out DIR              write result.json, ops.csv and trace.json there
+  --out DIR              write result.json, ops.csv, trace.json and report.html there
   --json                 one JSON document on stdout
   --config FILE, --plugin NAME|PATH, --debug
 `;
@@ -130,7 +130,12 @@ export async function compileCommand(argv: readonly string[], io: Io): Promise<n
       ',',
     ),
   );
-  writeOutputs(io, v.out, { 'result.json': json, 'ops.csv': `${[header, ...rows].join('\n')}\n`, 'trace.json': trace });
+  writeOutputs(io, v.out, {
+    'result.json': json,
+    'ops.csv': `${[header, ...rows].join('\n')}\n`,
+    'trace.json': trace,
+    ...(typeof v.out === 'string' ? { 'report.html': renderCompileReport(result, systemSummary(compilation.system)) } : {}),
+  });
   io.out(v.json ? json : renderCompile(result));
   return 0;
 }

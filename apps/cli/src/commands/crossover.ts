@@ -1,6 +1,6 @@
-import { crossover, type Metric } from '@lightcode/core';
+import { crossover, loadSystem, type Metric } from '@lightcode/core';
 import { UserError } from '@lightcode/cost-model';
-import { renderTable } from '@lightcode/report';
+import { renderCrossoverReport, renderTable, systemSummary } from '@lightcode/report';
 import { choiceFlag, intFlag, type PluginFlags, parse } from '../args.js';
 import { csvCell, type Io, loadRegistry, writeOutputs } from '../context.js';
 import { MODEL_HELP, MODEL_OPTIONS, modelWithoutLength, SELECTION_OPTIONS, selectionFlags } from './compile.js';
@@ -49,7 +49,19 @@ export async function crossoverCommand(argv: readonly string[], io: Io): Promise
     'op,initial_device,changes',
     ...r.dispatch.map((d) => [csvCell(d.op), d.initial, csvCell(d.changes.map((c) => `${c.device}@${c.seqLen}`).join(' '))].join(',')),
   ];
-  writeOutputs(io, v.out, { 'result.json': json, 'dispatch.csv': `${dispatchCsv.join('\n')}\n` });
+  writeOutputs(io, v.out, {
+    'result.json': json,
+    'dispatch.csv': `${dispatchCsv.join('\n')}\n`,
+    ...(typeof v.out === 'string'
+      ? {
+          'report.html': renderCrossoverReport(
+            r,
+            model.model,
+            r.systems.map((s) => systemSummary(loadSystem(reg, s, io.cwd))),
+          ),
+        }
+      : {}),
+  });
   if (v.json) {
     io.out(json);
     return 0;

@@ -1,6 +1,6 @@
 import { pareto } from '@lightcode/core';
 import { formatQuantity } from '@lightcode/cost-model';
-import { renderTable } from '@lightcode/report';
+import { renderParetoReport, renderTable, systemSummary } from '@lightcode/report';
 import { intFlag, type PluginFlags, parse } from '../args.js';
 import { type Io, loadRegistry, writeOutputs } from '../context.js';
 import { MODEL_HELP, MODEL_OPTIONS, modelRequest, SELECTION_OPTIONS, selectionFlags } from './compile.js';
@@ -51,7 +51,11 @@ export async function paretoCommand(argv: readonly string[], io: Io): Promise<nu
   const lines = [['latency_s', 'energy_j', 'status', ...devices.map((d) => `ops_${d}`)].join(',')];
   for (const p of r.points) lines.push([p.latencyS, p.energyJ, p.status, ...devices.map((d) => p.opsPerDevice[d] ?? 0)].join(','));
   const csv = `${lines.join('\n')}\n`;
-  writeOutputs(io, v.out, { 'result.json': json, 'pareto.csv': csv });
+  writeOutputs(io, v.out, {
+    'result.json': json,
+    'pareto.csv': csv,
+    ...(typeof v.out === 'string' ? { 'report.html': renderParetoReport(doc, systemSummary(r.system)) } : {}),
+  });
   if (v.json) io.out(json);
   else if (v.csv) io.out(csv);
   else {
