@@ -99,12 +99,12 @@ describe('tiling', () => {
 });
 
 describe('--out DIR', () => {
-  it('writes compile results, per-op CSV and the trace; sweeps and fronts write JSON and CSV', async () => {
+  it('writes compile results, per-op CSV, the trace and the report; sweeps and fronts write JSON and CSV', async () => {
     const dir = path.join(tmpDir(), 'out', 'nested');
     const c = await run(['compile', '--model', 'gpt2', '--seq-len', '32', '--system', 'lightcode-2025', '--out', dir]);
     expect(c.stderr).toBe('');
     expect(c.code).toBe(0);
-    expect(fs.readdirSync(dir).sort()).toEqual(['ops.csv', 'result.json', 'trace.json']);
+    expect(fs.readdirSync(dir).sort()).toEqual(['ops.csv', 'report.html', 'result.json', 'trace.json']);
     const result = JSON.parse(fs.readFileSync(path.join(dir, 'result.json'), 'utf8'));
     const csv = fs.readFileSync(path.join(dir, 'ops.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('id,name,kind,layer,device,instance,algorithm,start_s,end_s,latency_s,energy_j,macs');

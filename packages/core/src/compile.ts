@@ -15,6 +15,7 @@ import {
 import {
   type Baseline,
   candidateOf,
+  type DecompositionStats,
   OBJECTIVES,
   type Objective,
   type OptimizeResult,
@@ -53,15 +54,20 @@ export const AUTO_YALPS_MAX_BINARIES = 40;
 
 /**
  * The solver for `id`: `yalps` (built in), a loaded solver plugin, or `auto`
- * (the default): yalps for small MILPs, HiGHS for larger ones when its plugin
- * is loaded. yalps' branch and bound needs minutes where HiGHS needs a second
+ * (the default): yalps for small binary MILPs, HiGHS for larger ones and for
+ * any with general integers when its plugin is loaded. yalps' branch and bound needs minutes where HiGHS needs a second
  * on whole-model MILPs (GPT-2 at 64 tokens on hybrid-a100-ptu: yalps stopped
  * at 30 s, HiGHS 0.9 s).
  */
 export function solverFor(reg: PluginRegistry, id = 'auto'): SolverPlugin | ((p: MilpProblem) => SolverPlugin) {
   if (id === 'auto') {
     const highs = reg.solvers.get('highs');
-    return (p) => (highs && p.variables.filter((v) => v.type === 'binary').length > AUTO_YALPS_MAX_BINARIES ? highs : yalpsSolver);
+    // general integers (the decomposition's block counts) branch poorly in yalps
+    return (p) =>
+      highs &&
+      (p.variables.filter((v) => v.type === 'binary').length > AUTO_YALPS_MAX_BINARIES || p.variables.some((v) => v.type === 'integer'))
+        ? highs
+        : yalpsSolver;
   }
   if (id === yalpsSolver.id) return yalpsSolver;
   const s = reg.solvers.get(id);
@@ -156,6 +162,10 @@ export interface CompileResult {
     bound: number | null;
     gap: number | null;
     solveTimeS: number;
+    /** enumeration, decomposition (exact, by blocks), milp (monolithic) or baseline (a fallback). */
+    method: string;
+    /** The decomposition's blocks, classes and Pareto points, or why it was skipped. */
+    decomposition?: DecompositionStats | { skipped: string };
     /** The optimizer's latency and energy estimates (the simulator's are in totals). */
     latencyS: number;
     energyJ: number;
@@ -289,6 +299,8 @@ function toResult(
       bound: selection.bound ?? null,
       gap: optimized.gap ?? null,
       solveTimeS: optimized.solveTimeS,
+      method: optimized.method,
+      ...(optimized.decomposition ? { decomposition: optimized.decomposition } : {}),
       latencyS: selection.latencyS,
       energyJ: selection.energyJ,
       baselines: [...optimized.baselines],

@@ -44,6 +44,10 @@ export class OpGraph {
   readonly meta: ModelMeta;
   private readonly g = new DirectedGraph<OpNode, EdgeAttrs>();
   private topo: string[] | null = null;
+  // adjacency lists are read far more often than the graph changes (every
+  // evaluation walks them); graphology builds a fresh array per call
+  private preds = new Map<string, readonly string[]>();
+  private succs = new Map<string, readonly string[]>();
   private readonly arith = new Map<string, OpArithmetic>();
 
   constructor(meta: ModelMeta) {
@@ -58,7 +62,7 @@ export class OpGraph {
   addOp(op: OpNode): string {
     if (this.g.hasNode(op.id)) throw new UserError(`duplicate op id '${op.id}'`);
     this.g.addNode(op.id, op);
-    this.topo = null;
+    this.changed();
     return op.id;
   }
 
@@ -74,7 +78,13 @@ export class OpGraph {
       attrs.tensors.push(tensor);
       attrs.bytes = sumBytes(attrs.tensors);
     }
+    this.changed();
+  }
+
+  private changed(): void {
     this.topo = null;
+    if (this.preds.size) this.preds = new Map();
+    if (this.succs.size) this.succs = new Map();
   }
 
   has(id: string): boolean {
@@ -102,12 +112,22 @@ export class OpGraph {
     return { from, to, tensors: a.tensors, bytes: a.bytes };
   }
 
-  predecessors(id: string): string[] {
-    return this.g.inNeighbors(id);
+  predecessors(id: string): readonly string[] {
+    let p = this.preds.get(id);
+    if (!p) {
+      p = this.g.inNeighbors(id);
+      this.preds.set(id, p);
+    }
+    return p;
   }
 
-  successors(id: string): string[] {
-    return this.g.outNeighbors(id);
+  successors(id: string): readonly string[] {
+    let s = this.succs.get(id);
+    if (!s) {
+      s = this.g.outNeighbors(id);
+      this.succs.set(id, s);
+    }
+    return s;
   }
 
   /** The op's MACs, FLOPs and bytes (memoized). */

@@ -1,5 +1,6 @@
 export * from './baselines.js';
 export * from './constraints.js';
+export * from './decompose.js';
 export * from './exhaustive.js';
 export * from './fusions.js';
 export * from './greedy.js';

@@ -2,6 +2,7 @@ import { formatQuantity, type MilpProblem, type SolverPlugin } from '@lightcode/
 import { PluginError, type StackedGraph, UserError } from '@lightcode/ir';
 import { type Baseline, baselineChoices, baselines } from './baselines.js';
 import { restrictCandidates, type SelectionConstraints } from './constraints.js';
+import { type DecompositionStats, decomposedSelect } from './decompose.js';
 import { EXHAUSTIVE_LIMIT, exhaustiveSelect, selectionSpace } from './exhaustive.js';
 import { greedySelect } from './greedy.js';
 import { buildSelectionMilp } from './milp-model.js';
@@ -17,6 +18,10 @@ export interface OptimizeOptions {
   readonly timeLimitS?: number;
   /** Candidate spaces up to this size are enumerated instead (0 forces the MILP). */
   readonly exhaustiveLimit?: number;
+  /** Try the exact block decomposition before the monolithic MILP (default true). */
+  readonly decompose?: boolean;
+  /** Solve each block separately even when isomorphic to another (for measuring reuse). */
+  readonly reuseBlocks?: boolean;
 }
 
 /** A selection with how it was found and how it compares. */
@@ -30,6 +35,10 @@ export interface OptimizeResult {
   readonly baselines: readonly Baseline[];
   /** Why the result is not proven optimal, when it is not. */
   readonly note?: string;
+  /** How the selection was found. */
+  readonly method: 'enumeration' | 'decomposition' | 'milp' | 'baseline';
+  /** The block decomposition's figures when it solved the problem, or why it could not. */
+  readonly decomposition?: DecompositionStats | { readonly skipped: string };
 }
 
 export const DEFAULT_TIME_LIMIT_S = 30;
@@ -88,23 +97,40 @@ export async function optimize(sgFull: StackedGraph, o: OptimizeOptions): Promis
   const sg = restrictCandidates(sgFull, c);
   const feasible = withinBudgets(c);
   const elapsed = () => (performance.now() - started) / 1000;
-  const done = (selection: Selection, gap: number | undefined, note?: string): OptimizeResult => ({
+  let decomposition: OptimizeResult['decomposition'];
+  const done = (selection: Selection, gap: number | undefined, method: OptimizeResult['method'], note?: string): OptimizeResult => ({
     selection,
     stacked: sg,
     ...(gap !== undefined ? { gap } : {}),
     solveTimeS: elapsed(),
     baselines: baselines(sg, c),
     ...(note ? { note } : {}),
+    method,
+    ...(decomposition ? { decomposition } : {}),
   });
 
   if (selectionSpace(sg) <= (o.exhaustiveLimit ?? EXHAUSTIVE_LIMIT)) {
     const s = exhaustiveSelect(sg, o.objective, Number.POSITIVE_INFINITY, feasible);
     if (!s) return explainInfeasible(sg, o);
-    return done(s, 0);
+    return done(s, 0, 'enumeration');
+  }
+
+  const pick = (p: MilpProblem): SolverPlugin => (typeof o.solver === 'function' ? o.solver(p) : (o.solver ?? yalpsSolver));
+  if (o.decompose !== false) {
+    const d = await decomposedSelect(sg, o.objective, c, pick, {
+      ...(o.timeLimitS ? { timeLimitS: o.timeLimitS } : {}),
+      ...(o.reuseBlocks === false ? { reuse: false } : {}),
+    });
+    if (typeof d === 'string') decomposition = { skipped: d };
+    else {
+      decomposition = d.stats;
+      const s = makeSelection(sg, d.choice, o.objective, d.solver, 'optimal');
+      return done(s, 0, 'decomposition');
+    }
   }
 
   const milp = buildSelectionMilp(sg, o.objective, c);
-  const solver = typeof o.solver === 'function' ? o.solver(milp.problem) : (o.solver ?? yalpsSolver);
+  const solver = pick(milp.problem);
   let result: Awaited<ReturnType<SolverPlugin['solve']>>;
   try {
     result = await solver.solve(milp.problem, { timeLimitS: o.timeLimitS ?? DEFAULT_TIME_LIMIT_S });
@@ -119,6 +145,7 @@ export async function optimize(sgFull: StackedGraph, o: OptimizeOptions): Promis
     return done(
       rescue,
       undefined,
+      'baseline',
       `solver '${solver.id}' wrongly reported the problem infeasible (numerical trouble); returning the best feasible baseline; try --solver highs`,
     );
   }
@@ -126,7 +153,7 @@ export async function optimize(sgFull: StackedGraph, o: OptimizeOptions): Promis
   if (!result.values) {
     const g = greedySelect(sg, o.objective);
     const note = `solver '${solver.id}' found no selection within ${o.timeLimitS ?? DEFAULT_TIME_LIMIT_S} s; using the per-op greedy selection`;
-    return done(g, undefined, feasible(g) ? note : `${note}, which misses the budget`);
+    return done(g, undefined, 'baseline', feasible(g) ? note : `${note}, which misses the budget`);
   }
   const choice = milp.decode(result.values);
   const proven = result.status === 'optimal';
@@ -143,5 +170,5 @@ export async function optimize(sgFull: StackedGraph, o: OptimizeOptions): Promis
     : result.status === 'timeout'
       ? `solver '${solver.id}' stopped at its time limit; the selection is feasible but not proven optimal`
       : `solver '${solver.id}' found this selection only at a loosened numerical tolerance; it is not proven optimal`;
-  return done({ ...s, ...(bound !== undefined ? { bound } : {}) }, gap, note);
+  return done({ ...s, ...(bound !== undefined ? { bound } : {}) }, gap, 'milp', note);
 }

@@ -1,0 +1,436 @@
+import type { MilpProblem, MilpRow, MilpVariable, SolverPlugin } from '@lightcode/cost-model';
+import { biconnectedBlocks, blockSignature, brokenFusion, type Candidate, type StackedGraph, spanS } from '@lightcode/ir';
+import type { SelectionConstraints } from './constraints.js';
+import { type Choice, evaluateSelection, type Objective, objectiveValue, type SelectionCost } from './selection.js';
+
+/**
+ * A block of the block-cut tree rooted at the block of the first op: its ops
+ * in topological order, its articulation ops, the one it shares with its
+ * parent (its entry), and whether it lies on the spine, the path from the
+ * root to the block of the last op, where its delay counts toward the
+ * critical path (then `exit` is the articulation op toward the next one).
+ */
+interface TreeBlock {
+  readonly ops: readonly string[];
+  /** Its articulation ops, in topological order. */
+  readonly cuts: readonly string[];
+  readonly entry?: string;
+  readonly exit?: string;
+  readonly spine: boolean;
+  /** Index of the parent block; -1 for the root. */
+  readonly parent: number;
+}
+
+/** Largest number of selections enumerated inside one block class. */
+export const BLOCK_ENUMERATION_LIMIT = 50_000;
+
+/**
+ * The Stacked Graph's biconnected blocks as a tree rooted at the first op's
+ * block, parents before children, or why they cannot be used: the graph must
+ * be connected, with more than one block, and every spine block must reach
+ * its exit from its entry.
+ */
+export function blockTree(sg: StackedGraph): TreeBlock[] | string {
+  const g = sg.graph;
+  const { articulationPoints, blocks } = biconnectedBlocks(g);
+  if (blocks.length < 2) return 'the graph is one block';
+  const cut = new Set(articulationPoints);
+  const blocksOf = new Map<string, number[]>();
+  const cuts = blocks.map((b, i) => {
+    const mine = b.filter((id) => cut.has(id));
+    for (const a of mine) blocksOf.set(a, [...(blocksOf.get(a) ?? []), i]);
+    return mine;
+  });
+  const order = g.topologicalOrder();
+  const root = blocks.findIndex((b) => b.includes(order[0] as string));
+  const entry = new Map<number, string>();
+  const parent = new Map<number, number>([[root, -1]]);
+  const visit = [root];
+  for (let k = 0; k < visit.length; k++) {
+    const b = visit[k] as number;
+    for (const a of cuts[b] ?? []) {
+      if (a === entry.get(b)) continue;
+      for (const child of blocksOf.get(a) ?? []) {
+        if (child === b || parent.has(child)) continue;
+        parent.set(child, b);
+        entry.set(child, a);
+        visit.push(child);
+      }
+    }
+  }
+  if (visit.length !== blocks.length) return 'the graph is not connected';
+  const lastOp = order[order.length - 1] as string;
+  const spine: number[] = [];
+  for (let b = visit.find((x) => blocks[x]?.includes(lastOp)) as number; b >= 0; b = parent.get(b) ?? -1) spine.unshift(b);
+  const exitOf = new Map(spine.slice(0, -1).map((b, i) => [b, entry.get(spine[i + 1] as number) as string]));
+  const position = new Map(visit.map((b, i) => [b, i]));
+  const tree = visit.map(
+    (b): TreeBlock => ({
+      ops: blocks[b] as string[],
+      cuts: cuts[b] as string[],
+      ...(entry.has(b) ? { entry: entry.get(b) as string } : {}),
+      ...(exitOf.has(b) ? { exit: exitOf.get(b) as string } : {}),
+      spine: spine.includes(b),
+      parent: parent.get(b) === -1 ? -1 : (position.get(parent.get(b) as number) as number),
+    }),
+  );
+  for (const b of tree) {
+    if (b.spine && b.entry && b.exit && !reaches(sg, b, b.entry, b.exit)) {
+      return `block exit '${g.op(b.exit).name}' is not reached from its entry`;
+    }
+  }
+  return tree;
+}
+
+function reaches(sg: StackedGraph, b: TreeBlock, from: string, to: string): boolean {
+  const inside = new Set(b.ops);
+  const todo = [from];
+  const seen = new Set(todo);
+  while (todo.length) {
+    const v = todo.pop() as string;
+    if (v === to) return true;
+    for (const s of sg.graph.successors(v)) {
+      if (inside.has(s) && !seen.has(s)) {
+        seen.add(s);
+        todo.push(s);
+      }
+    }
+  }
+  return false;
+}
+
+/** What one selection inside a block adds to the totals. */
+interface BlockPoint {
+  /**
+   * Delay from the entry's finish to the exit's (the last spine block: to its
+   * last finish): a lower bound on its share of the critical path. Off the
+   * spine it does not enter the bound and only breaks ties.
+   */
+  readonly delayS: number;
+  /** Per device class, in `sg.devices` order: summed latency of the block's own ops. */
+  readonly loads: readonly number[];
+  /** Dynamic energy of its own ops and of the transfers on its edges. */
+  readonly energyJ: number;
+  /** Candidate index per block position. */
+  readonly picks: readonly number[];
+  /** Its articulation ops' candidates, in `cuts` order: neighbours must agree on them. */
+  readonly cutPicks: readonly number[];
+}
+
+function samePicks(a: BlockPoint, b: BlockPoint): boolean {
+  return a.cutPicks.every((x, i) => x === b.cutPicks[i]);
+}
+
+function dominates(a: BlockPoint, b: BlockPoint, withDelay: boolean): boolean {
+  if ((withDelay && a.delayS > b.delayS) || a.energyJ > b.energyJ) return false;
+  for (let i = 0; i < a.loads.length; i++) if ((a.loads[i] as number) > (b.loads[i] as number)) return false;
+  return true;
+}
+
+/**
+ * The points no other point with the same articulation candidates is at least
+ * as good as in every component that matters (ties keep the shorter delay).
+ */
+function paretoFilter(points: BlockPoint[], withDelay: boolean): BlockPoint[] {
+  const sorted = [...points].sort((a, b) => a.delayS - b.delayS || a.energyJ - b.energyJ);
+  const kept: BlockPoint[] = [];
+  for (const p of sorted) if (!kept.some((k) => samePicks(k, p) && dominates(k, p, withDelay))) kept.push(p);
+  return kept;
+}
+
+/**
+ * Every selection of a block's ops (fused realizations whole), reduced to its
+ * Pareto set over (delay, per-class loads, energy) for each pair of entry and
+ * exit candidates. The objective and every budget only grow with these, so
+ * the sets lose no optimum. A block owns its ops but its entry (the previous
+ * block owns that as its exit), so every op is counted once.
+ */
+function blockPareto(sg: StackedGraph, b: TreeBlock, last: boolean): BlockPoint[] | undefined {
+  const g = sg.graph;
+  const ops = b.ops;
+  const pos = new Map(ops.map((id, i) => [id, i]));
+  const lists = ops.map((id) => sg.candidates.get(id) ?? []);
+  let space = 1;
+  for (const l of lists) space *= l.length;
+  if (space > BLOCK_ENUMERATION_LIMIT) return undefined;
+  const preds = ops.map((id) =>
+    g
+      .predecessors(id)
+      .filter((p) => pos.has(p))
+      .map((p) => [pos.get(p) as number, g.edge(p, id)?.bytes ?? 0] as const),
+  );
+  const own = ops.map((id) => id !== b.entry);
+  const deviceIndex = new Map(sg.devices.map((d, i) => [d.id, i]));
+  const count = sg.devices.map((d) => d.count);
+  const entry = b.entry !== undefined ? (pos.get(b.entry) as number) : -1;
+  const exit = b.exit !== undefined ? (pos.get(b.exit) as number) : -1;
+  const cutPos = b.cuts.map((id) => pos.get(id) as number);
+  const fusions = new Map<string, number>();
+  const membersHere = new Map<string, number>();
+  for (const l of lists) for (const c of l) if (c.fusion) membersHere.set(c.fusion.id, (membersHere.get(c.fusion.id) ?? 0) + 1);
+  const picks = ops.map(() => 0);
+  const rel = new Float64Array(ops.length);
+  const points: BlockPoint[] = [];
+  for (;;) {
+    // fused realizations are taken whole: a fusion chosen for one of the block's ops is
+    // chosen for all its members here (members in a neighbour agree through the shared op)
+    fusions.clear();
+    for (let i = 0; i < ops.length; i++) {
+      const f = ((lists[i] as Candidate[])[picks[i] as number] as Candidate).fusion;
+      if (f) fusions.set(f.id, (fusions.get(f.id) ?? 0) + 1);
+    }
+    let whole = true;
+    for (const [id, n] of fusions) if (n !== membersHere.get(id)) whole = false;
+    if (whole) {
+      const loads = sg.devices.map(() => 0);
+      let energyJ = 0;
+      let end = Number.NEGATIVE_INFINITY;
+      for (let i = 0; i < ops.length; i++) {
+        const c = (lists[i] as Candidate[])[picks[i] as number] as Candidate;
+        const d = deviceIndex.get(c.device) as number;
+        // in the first block sources start at 0; elsewhere only the entry anchors time, so
+        // other sources (and ops fed only from outside) are left unconstrained: a lower bound
+        let ready = i === entry ? 0 : entry < 0 && (preds[i] as []).length === 0 ? 0 : Number.NEGATIVE_INFINITY;
+        for (const [p, bytes] of preds[i] as (readonly [number, number])[]) {
+          const pc = (lists[p] as Candidate[])[picks[p] as number] as Candidate;
+          const t = sg.transfer(pc.device, c.device, bytes);
+          energyJ += t.energyJ;
+          if (i !== entry) ready = Math.max(ready, (rel[p] as number) + t.latencyS);
+        }
+        rel[i] = i === entry ? 0 : ready + spanS(c, count[d] as number);
+        end = Math.max(end, rel[i] as number);
+        if (own[i]) {
+          loads[d] = (loads[d] as number) + c.latencyS;
+          energyJ += c.energyJ;
+        }
+      }
+      const delayS = last || exit < 0 ? end : (rel[exit] as number);
+      points.push({
+        delayS,
+        loads,
+        energyJ,
+        picks: [...picks],
+        cutPicks: cutPos.map((i) => picks[i] as number),
+      });
+    }
+    let i = 0;
+    while (i < ops.length) {
+      const next = (picks[i] as number) + 1;
+      if (next < (lists[i]?.length ?? 1)) {
+        picks[i] = next;
+        break;
+      }
+      picks[i] = 0;
+      i++;
+    }
+    if (i === ops.length) break;
+  }
+  return paretoFilter(points, b.spine);
+}
+
+/** A block class: isomorphic blocks with the same candidates, solved once. */
+function classKey(sg: StackedGraph, b: TreeBlock, role: string): string {
+  const cands = b.ops.map((id) =>
+    (sg.candidates.get(id) ?? []).map((c) => [c.device, c.algorithm, c.latencyS, c.energyJ, c.parts ?? 1, c.fusion?.index, c.fusion?.size]),
+  );
+  const at = (id?: string) => (id === undefined ? -1 : b.ops.indexOf(id));
+  return JSON.stringify([role, at(b.entry), at(b.exit), b.cuts.map(at), cands, blockSignature(sg.graph, b.ops)]);
+}
+
+/** How a decomposed solve went, for reports and benchmarks. */
+export interface DecompositionStats {
+  readonly blocks: number;
+  /** Distinct block classes solved (isomorphic blocks share one). */
+  readonly classes: number;
+  /** Selections enumerated over all classes. */
+  readonly enumerated: number;
+  /** Pareto points kept over all classes: the master problem's columns. */
+  readonly paretoPoints: number;
+}
+
+export interface DecomposedResult {
+  readonly choice: Choice;
+  readonly cost: SelectionCost;
+  /** The master problem's optimum: a proven lower bound on the objective. */
+  readonly bound: number;
+  readonly stats: DecompositionStats;
+  /** The solver of the master problem. */
+  readonly solver: string;
+}
+
+/**
+ * Exact selection by decomposition. The graph's biconnected blocks form a
+ * tree joined at articulation ops; every class of isomorphic blocks is
+ * enumerated once and reduced to its Pareto sets over (delay, per-class loads,
+ * energy), one per choice of its articulation ops' candidates. A master MILP
+ * then picks a Pareto point per block, neighbours agreeing on the articulation
+ * op they share, minimizing the objective with the critical path bounded
+ * below by the sum of the spine blocks' delays. When every articulation op has one candidate the
+ * blocks of a class are interchangeable and the master only counts how many
+ * take each point. The master is a relaxation: the assembled selection is
+ * priced exactly, and when it meets the master's optimum (and the budgets) it
+ * is optimal. Otherwise, or when the structure does not allow it, a block is
+ * too large to enumerate, or the master is not solved to optimality, this
+ * returns the reason and the caller solves the monolithic MILP.
+ */
+export async function decomposedSelect(
+  sg: StackedGraph,
+  objective: Objective,
+  c: SelectionConstraints,
+  solver: (p: MilpProblem) => SolverPlugin,
+  options: { readonly timeLimitS?: number; readonly reuse?: boolean } = {},
+): Promise<DecomposedResult | string> {
+  const tree = blockTree(sg);
+  if (typeof tree === 'string') return tree;
+  const spineLast = tree.reduce((k, b, i) => (b.spine ? i : k), -1);
+  const classes: { points: BlockPoint[]; members: number[]; spine: boolean }[] = [];
+  const byKey = new Map<string, number>();
+  const classOf: number[] = [];
+  let enumerated = 0;
+  for (const [i, b] of tree.entries()) {
+    const role = !b.spine ? 'leaf' : i === spineLast ? (i === 0 ? 'only' : 'last') : i === 0 ? 'first' : 'mid';
+    const key = options.reuse === false ? String(i) : classKey(sg, b, role);
+    let ci = byKey.get(key);
+    if (ci === undefined) {
+      const points = blockPareto(sg, b, i === spineLast);
+      if (!points) return `a block of ${b.ops.length} ops has over ${BLOCK_ENUMERATION_LIMIT} selections`;
+      let space = 1;
+      for (const id of b.ops) space *= sg.candidates.get(id)?.length ?? 1;
+      enumerated += space;
+      ci = classes.push({ points, members: [], spine: b.spine }) - 1;
+      byKey.set(key, ci);
+    }
+    classes[ci]?.members.push(i);
+    classOf.push(ci);
+  }
+  // with one candidate per articulation op, blocks of a class are interchangeable
+  const counting = tree.every((b) => b.entry === undefined || (sg.candidates.get(b.entry)?.length ?? 0) === 1);
+
+  const staticW = sg.devices.reduce((s, d) => s + d.count * d.staticPowerW, 0);
+  const all = classes.flatMap((k) => k.points);
+  const timeUnit = Math.max(...all.map((p) => Math.abs(p.delayS)), ...all.flatMap((p) => p.loads), 1e-30);
+  const energyUnit = Math.max(...all.map((p) => p.energyJ), staticW * timeUnit, 1e-30);
+
+  const vars: MilpVariable[] = [];
+  const rows: MilpRow[] = [];
+  const T = vars.push({ name: 'T', type: 'continuous', lower: 0 }) - 1;
+  const cpTerms: [number, number][] = [[T, 1]];
+  const loadTerms = sg.devices.map((d): [number, number][] => [[T, d.count]]);
+  const energyTerms: [number, number][] = staticW > 0 ? [[T, (staticW * timeUnit) / energyUnit]] : [];
+  /** Adds a column: `weight` blocks taking point p, as a variable or (one point only) a constant. */
+  const addColumn = (p: BlockPoint, v: number, spine: boolean) => {
+    if (spine && p.delayS !== 0) cpTerms.push([v, -p.delayS / timeUnit]);
+    p.loads.forEach((l, d) => {
+      if (l !== 0) loadTerms[d]?.push([v, -l / timeUnit]);
+    });
+    if (p.energyJ !== 0) energyTerms.push([v, p.energyJ / energyUnit]);
+  };
+  // column variables: per (class, point) counts, or per (block, point) binaries
+  const columns: number[][] = [];
+  if (counting) {
+    classes.forEach((k, ci) => {
+      const m = k.members.length;
+      const idx = k.points.map((p, pi) => {
+        const v = vars.push({ name: `n_${ci}_${pi}`, type: 'integer', lower: 0, upper: m }) - 1;
+        addColumn(p, v, k.spine);
+        return v;
+      });
+      rows.push({ name: `count_${ci}`, terms: idx.map((i) => [i, 1] as const), lower: m, upper: m });
+      columns.push(idx);
+    });
+  } else {
+    tree.forEach((b, bi) => {
+      const k = classes[classOf[bi] as number] as (typeof classes)[number];
+      const idx = k.points.map((p, pi) => {
+        const v = vars.push({ name: `z_${bi}_${pi}`, type: 'binary' }) - 1;
+        addColumn(p, v, b.spine);
+        return v;
+      });
+      rows.push({ name: `one_${bi}`, terms: idx.map((i) => [i, 1] as const), lower: 1, upper: 1 });
+      columns.push(idx);
+      if (b.entry === undefined) return;
+      // the articulation op shared with the parent block takes one candidate in both
+      const parent = tree[b.parent] as TreeBlock;
+      const pk = classes[classOf[b.parent] as number] as (typeof classes)[number];
+      const inParent = parent.cuts.indexOf(b.entry);
+      const inChild = b.cuts.indexOf(b.entry);
+      for (let cand = 0; cand < (sg.candidates.get(b.entry)?.length ?? 0); cand++) {
+        const terms: [number, number][] = [];
+        pk.points.forEach((p, pi) => {
+          if (p.cutPicks[inParent] === cand) terms.push([(columns[b.parent] as number[])[pi] as number, 1]);
+        });
+        k.points.forEach((p, pi) => {
+          if (p.cutPicks[inChild] === cand) terms.push([idx[pi] as number, -1]);
+        });
+        if (terms.length) rows.push({ name: `agree_${bi}_${cand}`, terms, lower: 0, upper: 0 });
+      }
+    });
+  }
+  rows.push({ name: 'critical_path', terms: cpTerms, lower: 0 });
+  sg.devices.forEach((d, di) => {
+    rows.push({ name: `load_${d.id}`, terms: loadTerms[di] as [number, number][], lower: 0 });
+  });
+  if (c.latencyBudgetS !== undefined) rows.push({ name: 'latency_budget', terms: [[T, 1]], upper: c.latencyBudgetS / timeUnit });
+  if (c.energyBudgetJ !== undefined) rows.push({ name: 'energy_budget', terms: energyTerms, upper: c.energyBudgetJ / energyUnit });
+  const costs = new Map<number, number>();
+  for (const [i, v] of objective === 'latency' ? [[T, 1] as [number, number]] : energyTerms) costs.set(i, (costs.get(i) ?? 0) + v);
+  const problem: MilpProblem = {
+    sense: 'minimize',
+    variables: vars.map((v, i) => (costs.has(i) ? { ...v, cost: costs.get(i) } : v)),
+    rows,
+  };
+  const s = solver(problem);
+  let result: Awaited<ReturnType<SolverPlugin['solve']>>;
+  try {
+    result = await s.solve(problem, { ...(options.timeLimitS ? { timeLimitS: options.timeLimitS } : {}) });
+  } catch (e) {
+    return `solver '${s.id}' failed on the master problem: ${(e as Error)?.message ?? String(e)}`;
+  }
+  if (result.status === 'infeasible') return 'the decomposed master is infeasible';
+  if (result.status !== 'optimal' || !result.values || result.objective === undefined) {
+    return `the master problem was not solved to optimality (${result.status})`;
+  }
+  const bound = result.objective * (objective === 'latency' ? timeUnit : energyUnit);
+
+  // assemble the selection the master chose
+  const value = (v: number) => Math.round(result.values?.[v] ?? 0);
+  const pointOf: number[] = [];
+  if (counting) {
+    classes.forEach((k, ci) => {
+      const queue: number[] = [];
+      (columns[ci] as number[]).forEach((v, pi) => {
+        for (let r = 0; r < value(v); r++) queue.push(pi);
+      });
+      k.members.forEach((bi, j) => {
+        pointOf[bi] = queue[j] ?? 0;
+      });
+    });
+  } else {
+    tree.forEach((_, bi) => {
+      pointOf[bi] = Math.max(
+        0,
+        (columns[bi] as number[]).findIndex((v) => value(v) === 1),
+      );
+    });
+  }
+  const choice = new Map<string, number>();
+  tree.forEach((b, bi) => {
+    const p = classes[classOf[bi] as number]?.points[pointOf[bi] as number] as BlockPoint;
+    b.ops.forEach((id, pos) => {
+      choice.set(id, p.picks[pos] as number);
+    });
+  });
+  // a fusion whose members sit in blocks that do not share one of them is not held together by the master
+  const broken = brokenFusion(sg.candidates, choice);
+  if (broken !== undefined) return `fused realization '${broken}' spans blocks without a shared member`;
+  const cost = evaluateSelection(sg, choice);
+  const achieved = objectiveValue(cost, objective);
+  const stats = { blocks: tree.length, classes: classes.length, enumerated, paretoPoints: all.length };
+  const withinBudgets =
+    (c.latencyBudgetS === undefined || cost.latencyS <= c.latencyBudgetS * (1 + 1e-12)) &&
+    (c.energyBudgetJ === undefined || cost.energyJ <= c.energyBudgetJ * (1 + 1e-12));
+  if (!withinBudgets || achieved > bound * (1 + 1e-9) + 1e-18) {
+    return `the decomposed selection (${achieved}) did not meet the master's bound (${bound})`;
+  }
+  return { choice, cost, bound: Math.min(bound, achieved), stats, solver: s.id };
+}
