@@ -10,6 +10,7 @@ import {
   type ResolvedSystem,
   resolveSystem,
   type SolverPlugin,
+  type StackedGraph,
   UserError,
 } from '@lightcode/cost-model';
 import {
@@ -49,13 +50,15 @@ export interface CompileOptions extends ModelRequest {
   readonly params?: Readonly<Record<string, ParamValue>>;
 }
 
-/** MILPs with at most this many binaries go to yalps under `--solver auto`. */
+/** MILPs with at most this many binaries and general integers go to yalps under `--solver auto`. */
 export const AUTO_YALPS_MAX_BINARIES = 40;
+export const AUTO_YALPS_MAX_INTEGERS = 4;
 
 /**
  * The solver for `id`: `yalps` (built in), a loaded solver plugin, or `auto`
- * (the default): yalps for small binary MILPs, HiGHS for larger ones and for
- * any with general integers when its plugin is loaded. yalps' branch and bound needs minutes where HiGHS needs a second
+ * (the default): yalps for small MILPs, HiGHS for larger ones (or with more
+ * than a few general integers, which yalps branches on poorly) when its
+ * plugin is loaded. yalps' branch and bound needs minutes where HiGHS needs a second
  * on whole-model MILPs (GPT-2 at 64 tokens on hybrid-a100-ptu: yalps stopped
  * at 30 s, HiGHS 0.9 s).
  */
@@ -63,11 +66,11 @@ export function solverFor(reg: PluginRegistry, id = 'auto'): SolverPlugin | ((p:
   if (id === 'auto') {
     const highs = reg.solvers.get('highs');
     // general integers (the decomposition's block counts) branch poorly in yalps
-    return (p) =>
-      highs &&
-      (p.variables.filter((v) => v.type === 'binary').length > AUTO_YALPS_MAX_BINARIES || p.variables.some((v) => v.type === 'integer'))
-        ? highs
-        : yalpsSolver;
+    return (p) => {
+      const binaries = p.variables.filter((v) => v.type === 'binary').length;
+      const integers = p.variables.filter((v) => v.type === 'integer').length;
+      return highs && (binaries > AUTO_YALPS_MAX_BINARIES || integers > AUTO_YALPS_MAX_INTEGERS) ? highs : yalpsSolver;
+    };
   }
   if (id === yalpsSolver.id) return yalpsSolver;
   const s = reg.solvers.get(id);
@@ -223,6 +226,22 @@ export async function pareto(
   return { graph, system, points };
 }
 
+/** Stacked Graphs per graph and system: the same (system, length) serves every objective of a sweep. */
+const stackedCache = new WeakMap<OpGraph, Map<string, StackedGraph>>();
+
+/** The Stacked Graph of a graph on a system, built once per distinct system. */
+export function stackedGraphOf(graph: OpGraph, system: ResolvedSystem): StackedGraph {
+  const key = JSON.stringify(system.spec);
+  const cache = stackedCache.get(graph) ?? new Map<string, StackedGraph>();
+  stackedCache.set(graph, cache);
+  let sg = cache.get(key);
+  if (!sg) {
+    sg = buildStackedGraph(graph, system);
+    cache.set(key, sg);
+  }
+  return sg;
+}
+
 /** model -> OpGraph -> StackedGraph -> Selection -> Schedule -> result. */
 export async function compile(reg: PluginRegistry, o: CompileOptions): Promise<Compilation> {
   const cwd = o.cwd ?? process.cwd();
@@ -231,7 +250,7 @@ export async function compile(reg: PluginRegistry, o: CompileOptions): Promise<C
   const solver = solverFor(reg, o.solver);
   const system = loadSystem(reg, o.system, cwd, o.params);
   const graph = buildGraph(reg, o, cwd);
-  const full = buildStackedGraph(graph, system);
+  const full = stackedGraphOf(graph, system);
   const constraints = constraintsOf(o);
   const optimized = await optimize(full, { objective, constraints, solver, ...(o.timeLimitS ? { timeLimitS: o.timeLimitS } : {}) });
   const { selection, stacked } = optimized;

@@ -90,9 +90,29 @@ export function resolveModel(reg: PluginRegistry, req: ModelRequest, cwd: string
   throw new UserError(`unknown model '${req.model}' (known: ${known.join(', ')}; or give a Hugging Face config.json path)`);
 }
 
-/** Builds the model's operator graph with its frontend; a misbehaving frontend is named. */
+/** Recently built graphs per registry: sweeps and crossovers ask for the same one per system and objective. */
+const built = new WeakMap<PluginRegistry, Map<string, OpGraph>>();
+const GRAPH_CACHE_SIZE = 8;
+
+/**
+ * Builds the model's operator graph with its frontend; a misbehaving frontend
+ * is named. Frontends are deterministic, so a recent identical request
+ * returns the same (never mutated) graph.
+ */
 export function buildGraph(reg: PluginRegistry, req: ModelRequest, cwd = process.cwd()): OpGraph {
   const { frontend, build } = resolveModel(reg, req, cwd);
+  const key = JSON.stringify([frontend.id, build]);
+  const cache = built.get(reg) ?? new Map<string, OpGraph>();
+  built.set(reg, cache);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const graph = buildFresh(frontend, build);
+  if (cache.size >= GRAPH_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  cache.set(key, graph);
+  return graph;
+}
+
+function buildFresh(frontend: FrontendPlugin, build: BuildRequest): OpGraph {
   let data: OpGraphData;
   try {
     data = frontend.build(build);

@@ -14,8 +14,10 @@ export interface SweepWorkerData {
   readonly entry?: string;
 }
 
-/** A worker's answer for one point. */
-export type SweepReply = { readonly row: SweepRow } | { readonly error: { readonly message: string; readonly exitCode?: 1 | 2 } };
+/** A worker's answer for one group of points. */
+export type SweepReply =
+  | { readonly rows: readonly SweepRow[] }
+  | { readonly error: { readonly message: string; readonly exitCode?: 1 | 2 } };
 
 /**
  * The worker script: compiled JavaScript beside this file, or, when running
@@ -32,21 +34,22 @@ function workerScript(): { url: URL; entry?: string } {
 }
 
 /**
- * Compiles points on `count` worker threads, each loading the plugins itself,
- * handing the next point to whichever worker is free. Rows come back in the
- * points' order. The first failure stops every worker and is rethrown with
- * its message and exit code.
+ * Compiles groups of points on `count` worker threads, each loading the
+ * plugins itself, handing the next group to whichever worker is free (a
+ * group shares its graph, so it stays on one worker). The first failure stops
+ * every worker and is rethrown with its message and exit code.
  */
 export function compileInWorkers(
   discovery: DiscoveryOptions,
   base: CompileOptions,
-  points: readonly SweepPoint[],
+  groups: readonly (readonly SweepPoint[])[],
   count: number,
   progress?: (done: number, total: number) => void,
 ): Promise<SweepRow[]> {
   const script = workerScript();
   const data: SweepWorkerData = { discovery, base, ...(script.entry ? { entry: script.entry } : {}) };
-  const rows = new Map<number, SweepRow>();
+  const total = groups.reduce((n, g) => n + g.length, 0);
+  const rows: SweepRow[] = [];
   const pool: Worker[] = [];
   let next = 0;
   let settled = false;
@@ -56,20 +59,20 @@ export function compileInWorkers(
       settled = true;
       for (const w of pool) void w.terminate();
       if (e) reject(e);
-      else resolve(points.map((p) => rows.get(p.index) as SweepRow));
+      else resolve(rows);
     };
     const feed = (w: Worker) => {
-      const p = points[next++];
-      if (p) w.postMessage(p);
+      const g = groups[next++];
+      if (g) w.postMessage(g);
     };
     for (let i = 0; i < count; i++) {
       const w = new Worker(script.url, { workerData: data });
       pool.push(w);
       w.on('message', (m: SweepReply) => {
         if ('error' in m) return stop(new LightcodeError(m.error.message, m.error.exitCode ?? 1));
-        rows.set(m.row.index, m.row);
-        progress?.(rows.size, points.length);
-        if (rows.size === points.length) return stop();
+        rows.push(...m.rows);
+        progress?.(rows.length, total);
+        if (rows.length === total) return stop();
         feed(w);
       });
       w.on('error', (e) => stop(new Error(`sweep worker failed: ${e.message}`)));

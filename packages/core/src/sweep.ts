@@ -150,24 +150,40 @@ export async function sweep(reg: PluginRegistry, spec: SweepSpec, run: SweepRun 
   const mine = run.shard ? shardPoints(plan, run.shard) : plan;
   const { seqLens: _s, systems: _y, objectives: _o, params: _p, ...options } = spec;
   const base: CompileOptions = { ...options, cwd };
-  const workers = Math.min(run.workers ?? 1, mine.length);
-  const rows =
+  const groups = groupBySeqLen(mine);
+  const workers = Math.min(run.workers ?? 1, groups.length);
+  const done =
     workers > 1 && run.discovery
-      ? await compileInWorkers(run.discovery, base, mine, workers, run.progress)
-      : await compileHere(reg, base, mine, run.progress);
+      ? await compileInWorkers(run.discovery, base, groups, workers, run.progress)
+      : await compileHere(reg, base, groups, run.progress);
+  const rows = [...done].sort((a, b) => a.index - b.index);
   return { id, points: plan.length, ...(run.shard ? { shard: run.shard } : {}), rows };
+}
+
+/**
+ * The points grouped by sequence length, in plan order within a group: one
+ * group builds its graph once and each system's Stacked Graph once for all
+ * objectives, so a group is the unit of work a worker takes.
+ */
+export function groupBySeqLen(points: readonly SweepPoint[]): SweepPoint[][] {
+  const by = new Map<number, SweepPoint[]>();
+  for (const p of points) by.set(p.seqLen, [...(by.get(p.seqLen) ?? []), p]);
+  return [...by.values()];
 }
 
 async function compileHere(
   reg: PluginRegistry,
   base: CompileOptions,
-  points: readonly SweepPoint[],
+  groups: readonly (readonly SweepPoint[])[],
   progress?: (done: number, total: number) => void,
 ): Promise<SweepRow[]> {
   const rows: SweepRow[] = [];
-  for (const p of points) {
-    rows.push(await compilePoint(reg, base, p));
-    progress?.(rows.length, points.length);
+  const total = groups.reduce((n, g) => n + g.length, 0);
+  for (const g of groups) {
+    for (const p of g) {
+      rows.push(await compilePoint(reg, base, p));
+      progress?.(rows.length, total);
+    }
   }
   return rows;
 }

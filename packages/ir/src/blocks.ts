@@ -97,11 +97,9 @@ export function biconnectedBlocks(g: OpGraph): BlockDecomposition {
  * serves both. Names and layer indices do not enter it.
  */
 export function blockSignature(g: OpGraph, block: readonly string[]): string {
+  const ids = opSignatureIds(g);
   const at = new Map(block.map((id, i) => [id, i]));
-  const ops = block.map((id) => {
-    const op = g.op(id);
-    return [op.kind, op.inputs, op.outputs, op.weights, op.attrs];
-  });
+  const ops = block.map((id) => ids.get(id));
   const edges: [number, number, number][] = [];
   for (const id of block) {
     for (const s of g.successors(id)) {
@@ -110,4 +108,25 @@ export function blockSignature(g: OpGraph, block: readonly string[]): string {
     }
   }
   return JSON.stringify([ops, edges]);
+}
+
+// per graph: each op's kind, tensors and attributes as a small integer, equal for equal ops
+const signatureIds = new WeakMap<OpGraph, Map<string, number>>();
+
+function opSignatureIds(g: OpGraph): Map<string, number> {
+  let ids = signatureIds.get(g);
+  if (ids && ids.size === g.size) return ids;
+  const texts = new Map<string, number>();
+  ids = new Map();
+  for (const op of g.ops()) {
+    const text = JSON.stringify([op.kind, op.inputs, op.outputs, op.weights, op.attrs]);
+    let k = texts.get(text);
+    if (k === undefined) {
+      k = texts.size;
+      texts.set(text, k);
+    }
+    ids.set(op.id, k);
+  }
+  signatureIds.set(g, ids);
+  return ids;
 }

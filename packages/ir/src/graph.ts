@@ -48,6 +48,7 @@ export class OpGraph {
   // evaluation walks them); graphology builds a fresh array per call
   private preds = new Map<string, readonly string[]>();
   private succs = new Map<string, readonly string[]>();
+  private ins = new Map<string, readonly { readonly from: string; readonly bytes: number }[]>();
   private readonly arith = new Map<string, OpArithmetic>();
 
   constructor(meta: ModelMeta) {
@@ -85,6 +86,7 @@ export class OpGraph {
     this.topo = null;
     if (this.preds.size) this.preds = new Map();
     if (this.succs.size) this.succs = new Map();
+    if (this.ins.size) this.ins = new Map();
   }
 
   has(id: string): boolean {
@@ -128,6 +130,16 @@ export class OpGraph {
       this.succs.set(id, s);
     }
     return s;
+  }
+
+  /** The op's producers with the bytes each sends it (memoized): what cost evaluations walk. */
+  inEdges(id: string): readonly { readonly from: string; readonly bytes: number }[] {
+    let e = this.ins.get(id);
+    if (!e) {
+      e = this.predecessors(id).map((from) => ({ from, bytes: this.edge(from, id)?.bytes ?? 0 }));
+      this.ins.set(id, e);
+    }
+    return e;
   }
 
   /** The op's MACs, FLOPs and bytes (memoized). */

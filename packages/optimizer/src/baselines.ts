@@ -43,11 +43,19 @@ export function baselineChoices(sg: StackedGraph): [string, Choice | undefined][
   return out;
 }
 
+// priced once per Stacked Graph: every objective and budget compares against the same baselines
+const priced = new WeakMap<StackedGraph, { name: string; cost?: SelectionCost }[]>();
+
 /** The baselines priced; an impossible one (some op cannot run there) is infeasible with NaN costs. */
 export function baselines(sg: StackedGraph, c: SelectionConstraints = {}): Baseline[] {
-  return baselineChoices(sg).map(([name, choice]) => {
-    if (!choice) return { name, latencyS: Number.NaN, energyJ: Number.NaN, feasible: false };
-    const cost = evaluateSelection(sg, choice);
-    return { name, latencyS: cost.latencyS, energyJ: cost.energyJ, feasible: meets(c, cost) };
-  });
+  let list = priced.get(sg);
+  if (!list) {
+    list = baselineChoices(sg).map(([name, choice]) => (choice ? { name, cost: evaluateSelection(sg, choice) } : { name }));
+    priced.set(sg, list);
+  }
+  return list.map(({ name, cost }) =>
+    cost
+      ? { name, latencyS: cost.latencyS, energyJ: cost.energyJ, feasible: meets(c, cost) }
+      : { name, latencyS: Number.NaN, energyJ: Number.NaN, feasible: false },
+  );
 }

@@ -155,9 +155,9 @@ function blockPareto(sg: StackedGraph, b: TreeBlock, last: boolean): BlockPoint[
   if (space > BLOCK_ENUMERATION_LIMIT) return undefined;
   const preds = ops.map((id) =>
     g
-      .predecessors(id)
-      .filter((p) => pos.has(p))
-      .map((p) => [pos.get(p) as number, g.edge(p, id)?.bytes ?? 0] as const),
+      .inEdges(id)
+      .filter((e) => pos.has(e.from))
+      .map((e) => [pos.get(e.from) as number, e.bytes] as const),
   );
   const own = ops.map((id) => id !== b.entry);
   const deviceIndex = new Map(sg.devices.map((d, i) => [d.id, i]));
@@ -228,13 +228,89 @@ function blockPareto(sg: StackedGraph, b: TreeBlock, last: boolean): BlockPoint[
   return paretoFilter(points, b.spine);
 }
 
-/** A block class: isomorphic blocks with the same candidates, solved once. */
-function classKey(sg: StackedGraph, b: TreeBlock, role: string): string {
-  const cands = b.ops.map((id) =>
-    (sg.candidates.get(id) ?? []).map((c) => [c.device, c.algorithm, c.latencyS, c.energyJ, c.parts ?? 1, c.fusion?.index, c.fusion?.size]),
-  );
+/** Small integers for equal JSON texts, so class keys stay short. */
+class Interner {
+  private readonly ids = new Map<string, number>();
+  id(text: string): number {
+    let i = this.ids.get(text);
+    if (i === undefined) {
+      i = this.ids.size;
+      this.ids.set(text, i);
+    }
+    return i;
+  }
+}
+
+/**
+ * A block class: isomorphic blocks with the same candidates, solved once. The
+ * key is the block's canonical signature with every op's candidate list
+ * (devices, algorithms, costs, fusion positions) in the same order.
+ */
+function classKey(sg: StackedGraph, b: TreeBlock, role: string, lists: Interner, listIds: Map<readonly Candidate[], number>): string {
+  const cands = b.ops.map((id) => {
+    const list = sg.candidates.get(id) ?? [];
+    let k = listIds.get(list);
+    if (k === undefined) {
+      k = lists.id(
+        JSON.stringify(list.map((c) => [c.device, c.algorithm, c.latencyS, c.energyJ, c.parts ?? 1, c.fusion?.index, c.fusion?.size])),
+      );
+      listIds.set(list, k);
+    }
+    return k;
+  });
   const at = (id?: string) => (id === undefined ? -1 : b.ops.indexOf(id));
   return JSON.stringify([role, at(b.entry), at(b.exit), b.cuts.map(at), cands, blockSignature(sg.graph, b.ops)]);
+}
+
+/** The block tree and each class's Pareto sets: all that depends on the Stacked Graph alone. */
+interface Analysis {
+  readonly tree: readonly TreeBlock[];
+  readonly classes: readonly { readonly points: readonly BlockPoint[]; readonly members: readonly number[]; readonly spine: boolean }[];
+  readonly classOf: readonly number[];
+  readonly enumerated: number;
+}
+
+// one analysis serves every objective, budget and solver run on the same Stacked Graph
+const analyses = new WeakMap<StackedGraph, Map<boolean, Analysis | string>>();
+
+function analyze(sg: StackedGraph, reuse: boolean): Analysis | string {
+  const cache = analyses.get(sg) ?? new Map<boolean, Analysis | string>();
+  analyses.set(sg, cache);
+  let a = cache.get(reuse);
+  if (a === undefined) {
+    a = analyzeFresh(sg, reuse);
+    cache.set(reuse, a);
+  }
+  return a;
+}
+
+function analyzeFresh(sg: StackedGraph, reuse: boolean): Analysis | string {
+  const tree = blockTree(sg);
+  if (typeof tree === 'string') return tree;
+  const spineLast = tree.reduce((k, b, i) => (b.spine ? i : k), -1);
+  const classes: { points: BlockPoint[]; members: number[]; spine: boolean }[] = [];
+  const byKey = new Map<string, number>();
+  const classOf: number[] = [];
+  let enumerated = 0;
+  const lists = new Interner();
+  const listIds = new Map<readonly Candidate[], number>();
+  for (const [i, b] of tree.entries()) {
+    const role = !b.spine ? 'leaf' : i === spineLast ? (i === 0 ? 'only' : 'last') : i === 0 ? 'first' : 'mid';
+    const key = reuse ? classKey(sg, b, role, lists, listIds) : String(i);
+    let ci = byKey.get(key);
+    if (ci === undefined) {
+      const points = blockPareto(sg, b, i === spineLast);
+      if (!points) return `a block of ${b.ops.length} ops has over ${BLOCK_ENUMERATION_LIMIT} selections`;
+      let space = 1;
+      for (const id of b.ops) space *= sg.candidates.get(id)?.length ?? 1;
+      enumerated += space;
+      ci = classes.push({ points, members: [], spine: b.spine }) - 1;
+      byKey.set(key, ci);
+    }
+    classes[ci]?.members.push(i);
+    classOf.push(ci);
+  }
+  return { tree, classes, classOf, enumerated };
 }
 
 /** How a decomposed solve went, for reports and benchmarks. */
@@ -280,29 +356,9 @@ export async function decomposedSelect(
   solver: (p: MilpProblem) => SolverPlugin,
   options: { readonly timeLimitS?: number; readonly reuse?: boolean } = {},
 ): Promise<DecomposedResult | string> {
-  const tree = blockTree(sg);
-  if (typeof tree === 'string') return tree;
-  const spineLast = tree.reduce((k, b, i) => (b.spine ? i : k), -1);
-  const classes: { points: BlockPoint[]; members: number[]; spine: boolean }[] = [];
-  const byKey = new Map<string, number>();
-  const classOf: number[] = [];
-  let enumerated = 0;
-  for (const [i, b] of tree.entries()) {
-    const role = !b.spine ? 'leaf' : i === spineLast ? (i === 0 ? 'only' : 'last') : i === 0 ? 'first' : 'mid';
-    const key = options.reuse === false ? String(i) : classKey(sg, b, role);
-    let ci = byKey.get(key);
-    if (ci === undefined) {
-      const points = blockPareto(sg, b, i === spineLast);
-      if (!points) return `a block of ${b.ops.length} ops has over ${BLOCK_ENUMERATION_LIMIT} selections`;
-      let space = 1;
-      for (const id of b.ops) space *= sg.candidates.get(id)?.length ?? 1;
-      enumerated += space;
-      ci = classes.push({ points, members: [], spine: b.spine }) - 1;
-      byKey.set(key, ci);
-    }
-    classes[ci]?.members.push(i);
-    classOf.push(ci);
-  }
+  const analysis = analyze(sg, options.reuse !== false);
+  if (typeof analysis === 'string') return analysis;
+  const { tree, classes, classOf, enumerated } = analysis;
   // with one candidate per articulation op, blocks of a class are interchangeable
   const counting = tree.every((b) => b.entry === undefined || (sg.candidates.get(b.entry)?.length ?? 0) === 1);
 

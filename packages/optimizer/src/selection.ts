@@ -60,12 +60,11 @@ export function evaluateSelection(sg: StackedGraph, choice: Choice): SelectionCo
   for (const id of g.topologicalOrder()) {
     const c = candidateOf(sg, choice, id);
     let ready = 0;
-    for (const p of g.predecessors(id)) {
-      const pc = candidateOf(sg, choice, p);
-      const e = g.edge(p, id);
-      const tr = sg.transfer(pc.device, c.device, e?.bytes ?? 0);
+    for (const { from, bytes } of g.inEdges(id)) {
+      const pc = candidateOf(sg, choice, from);
+      const tr = sg.transfer(pc.device, c.device, bytes);
       dynamic += tr.energyJ;
-      ready = Math.max(ready, (finish.get(p) ?? 0) + tr.latencyS);
+      ready = Math.max(ready, (finish.get(from) ?? 0) + tr.latencyS);
     }
     const f = ready + spanS(c, count.get(c.device) ?? 1);
     finish.set(id, f);
