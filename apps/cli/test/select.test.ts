@@ -27,7 +27,14 @@ describe('exact selection from the CLI', () => {
     expect(j.selection).toMatchObject({ status: 'optimal', gap: 0 });
     expect(j.selection.bound).toBeCloseTo(j.selection.objectiveValue, 12);
     expect(j.selection.solveTimeS).toBeGreaterThan(0);
-    expect(j.selection.baselines.map((b: { name: string }) => b.name)).toEqual(['all-cpu', 'all-ptu', 'greedy-latency', 'greedy-energy']);
+    expect(j.selection.baselines.map((b: { name: string }) => b.name)).toEqual([
+      'all-cpu',
+      'all-ptu',
+      'greedy-latency',
+      'greedy-energy',
+      'study-path-latency',
+      'study-path-energy',
+    ]);
     for (const b of j.selection.baselines) {
       expect(typeof b.feasible).toBe('boolean');
       // the optimum is never worse than a feasible baseline

@@ -2,6 +2,7 @@ import type { StackedGraph } from '@lightcode/ir';
 import type { SelectionConstraints } from './constraints.js';
 import { mendFusions } from './fusions.js';
 import { greedySelect } from './greedy.js';
+import { studyPathSelect } from './path-heuristic.js';
 import { type Choice, evaluateSelection, type SelectionCost } from './selection.js';
 
 /** A simple selection to measure the optimizer's gain against. */
@@ -22,8 +23,8 @@ function meets(c: SelectionConstraints, cost: SelectionCost): boolean {
 
 /**
  * The baseline selections by name: everything on each single device class that
- * can run every op (its fastest candidate per op), and per-op greedy for
- * latency and for energy.
+ * can run every op (its fastest candidate per op), per-op greedy for latency
+ * and for energy, and the original study's path heuristic on each metric.
  */
 export function baselineChoices(sg: StackedGraph): [string, Choice | undefined][] {
   const out: [string, Choice | undefined][] = [];
@@ -40,6 +41,7 @@ export function baselineChoices(sg: StackedGraph): [string, Choice | undefined][
     out.push([`all-${d.id}`, choice.size === sg.candidates.size ? mendFusions(sg, choice, (x) => x.latencyS) : undefined]);
   }
   for (const objective of ['latency', 'energy'] as const) out.push([`greedy-${objective}`, greedySelect(sg, objective).choice]);
+  for (const metric of ['latency', 'energy'] as const) out.push([`study-path-${metric}`, studyPathSelect(sg, metric)]);
   return out;
 }
 

@@ -6,6 +6,7 @@ export * from './fusions.js';
 export * from './greedy.js';
 export * from './milp-model.js';
 export * from './pareto.js';
+export * from './path-heuristic.js';
 export * from './select.js';
 export * from './selection.js';
 export * from './yalps-solver.js';
