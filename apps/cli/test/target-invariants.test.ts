@@ -1,23 +1,11 @@
-import { type OpNode, opArithmetic, resolveParams, type TargetPlugin, tensor } from '@lightcode/cost-model';
+import { linearOp, type OpNode, opArithmetic, resolveParams, type TargetPlugin, tensor } from '@lightcode/cost-model';
 import cpu from '@lightcode/target-cpu';
 import gpu from '@lightcode/target-gpu';
 import ptu from '@lightcode/target-ptu';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-function linear(m: number, k: number, n: number): OpNode {
-  const dt = 'fp16';
-  return {
-    id: '0',
-    name: 'l',
-    kind: 'linear',
-    layer: 0,
-    attrs: {},
-    inputs: [tensor([1, m, k], dt)],
-    outputs: [tensor([1, m, n], dt)],
-    weights: [tensor([k, n], dt)],
-  };
-}
+const linear = (m: number, k: number, n: number): OpNode => linearOp(m, k, n);
 
 function elementwise(kind: 'add' | 'softmax' | 'gelu', m: number, n: number): OpNode {
   const t = tensor([1, m, n], 'fp16');

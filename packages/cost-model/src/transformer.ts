@@ -1,4 +1,4 @@
-import { type DType, type Feed, GraphBuilder, type TensorSpec, tensor, UserError } from '@lightcode/ir';
+import { type DType, type Feed, GraphBuilder, type OpNode, type TensorSpec, tensor, UserError } from '@lightcode/ir';
 import type { BuildRequest } from './plugin.js';
 
 /**
@@ -194,4 +194,21 @@ export function tokenEmbedding(
     outputs: [tensor([o.batch, o.tokens, o.hidden], o.dtype)],
     weights: [tensor([o.vocab, o.hidden], o.dtype)],
   });
+}
+
+/**
+ * A lone `linear` op, [batch, m, k] x [k, n] weights: what target tests and
+ * calibrations price. Its id and name are `name`.
+ */
+export function linearOp(m: number, k: number, n: number, dtype: DType = 'fp16', name = 'linear', batch = 1): OpNode {
+  return {
+    id: name,
+    name,
+    kind: 'linear',
+    layer: 0,
+    attrs: {},
+    inputs: [tensor([batch, m, k], dtype)],
+    outputs: [tensor([batch, m, n], dtype)],
+    weights: [tensor([k, n], dtype)],
+  };
 }

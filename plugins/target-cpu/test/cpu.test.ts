@@ -1,4 +1,4 @@
-import { type OpNode, opArithmetic, resolveParams, tensor } from '@lightcode/cost-model';
+import { linearOp, type OpNode, opArithmetic, resolveParams, tensor } from '@lightcode/cost-model';
 import cpu, { cpuPeakFlops } from '@lightcode/target-cpu';
 import { describe, expect, it } from 'vitest';
 
@@ -6,16 +6,7 @@ const study = resolveParams('cpu', cpu.params, cpu.presets, 'lightcode-2025');
 
 describe('CPU target, lightcode-2025 preset', () => {
   it("matmul follows the study's fit t = 6.8457e-11 s x MACs + 8.2583e-7 s, 0.1 pJ/MAC", () => {
-    const op: OpNode = {
-      id: '0',
-      name: 'l',
-      kind: 'linear',
-      layer: 0,
-      attrs: {},
-      inputs: [tensor([1, 64, 128], 'fp32')],
-      outputs: [tensor([1, 64, 32], 'fp32')],
-      weights: [tensor([128, 32], 'fp32')],
-    };
+    const op = linearOp(64, 128, 32, 'fp32');
     const [r] = cpu.realize(op, opArithmetic(op), study);
     const macs = 64 * 128 * 32;
     expect(r?.latencyS).toBeCloseTo(6.8457e-11 * macs + 8.2583e-7, 18);
@@ -40,16 +31,7 @@ describe('CPU target, xeon-8380 roofline preset', () => {
   });
 
   it('prices a GEMM at max(FLOPs / (0.7 peak), bytes / (0.8 x 204.8 GB/s)) + 2 us, 45.8 pJ/FLOP', () => {
-    const op: OpNode = {
-      id: '0',
-      name: 'l',
-      kind: 'linear',
-      layer: 0,
-      attrs: {},
-      inputs: [tensor([1, 512, 768], 'fp32')],
-      outputs: [tensor([1, 512, 3072], 'fp32')],
-      weights: [tensor([768, 3072], 'fp32')],
-    };
+    const op = linearOp(512, 768, 3072, 'fp32');
     const [r] = cpu.realize(op, opArithmetic(op), xeon);
     const flops = 2 * 512 * 768 * 3072;
     const bytes = 4 * (512 * 768 + 768 * 3072 + 512 * 3072);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type OpNode, opArithmetic, resolveParams, tensor } from '@lightcode/cost-model';
+import { linearOp, opArithmetic, resolveParams } from '@lightcode/cost-model';
 import gpu, { fusedAttention } from '@lightcode/target-gpu';
 import { describe, expect, it } from 'vitest';
 import { attentionChain } from './fixtures.js';
@@ -39,16 +39,7 @@ describe('a100 preset against measured A100 timings', () => {
         .filter((r) => (r.num_tokens as number) >= 128 && (r.num_tokens as number) <= 4096)
         .map((r) => {
           const T = r.num_tokens as number;
-          const op: OpNode = {
-            id: '0',
-            name: column,
-            kind: 'linear',
-            layer: 0,
-            attrs: {},
-            inputs: [tensor([1, T, k], 'fp16')],
-            outputs: [tensor([1, T, n], 'fp16')],
-            weights: [tensor([k, n], 'fp16')],
-          };
+          const op = linearOp(T, k, n, 'fp16', column);
           const [real] = gpu.realize(op, opArithmetic(op), a100);
           const measured = (r[column] as number) / 1e3;
           return Math.abs((real?.latencyS ?? 0) - measured) / measured;

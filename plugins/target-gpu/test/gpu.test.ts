@@ -1,4 +1,4 @@
-import { type OpNode, opArithmetic, resolveParams, tensor } from '@lightcode/cost-model';
+import { linearOp, type OpNode, opArithmetic, resolveParams, tensor } from '@lightcode/cost-model';
 import gpu, { attentionPairs, fusedAttention, gemmEfficiency } from '@lightcode/target-gpu';
 import { describe, expect, it } from 'vitest';
 import { attentionChain } from './fixtures.js';
@@ -30,16 +30,7 @@ describe('GPU target', () => {
   });
 
   it('prices a GEMM by roofline: max(FLOPs / (peak x eff(M)), bytes / (0.8 x BW)) + 3 us', () => {
-    const op: OpNode = {
-      id: '0',
-      name: 'qkv',
-      kind: 'linear',
-      layer: 0,
-      attrs: {},
-      inputs: [tensor([1, 2048, 4096], 'fp16')],
-      outputs: [tensor([1, 2048, 12288], 'fp16')],
-      weights: [tensor([4096, 12288], 'fp16')],
-    };
+    const op = linearOp(2048, 4096, 12288, 'fp16', 'qkv');
     const a = opArithmetic(op);
     const [r] = gpu.realize(op, a, a100);
     const eff = (0.72 * 2048) / (2048 + 64);

@@ -1,4 +1,4 @@
-import { type OpNode, opArithmetic, resolveParams, tensor } from '@lightcode/cost-model';
+import { linearOp, type OpNode, opArithmetic, resolveParams } from '@lightcode/cost-model';
 import ptu, { converterEnergies, photonicWork, ptuStaticPowerW } from '@lightcode/target-ptu';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -6,16 +6,7 @@ import { describe, expect, it } from 'vitest';
 const study = resolveParams('ptu', ptu.params, ptu.presets, 'lightcode-2025');
 
 function linear(m: number, k: number, n: number): OpNode {
-  return {
-    id: '0',
-    name: 'l',
-    kind: 'linear',
-    layer: 0,
-    attrs: {},
-    inputs: [tensor([1, m, k], 'fp32')],
-    outputs: [tensor([1, m, n], 'fp32')],
-    weights: [tensor([k, n], 'fp32')],
-  };
+  return linearOp(m, k, n, 'fp32');
 }
 
 describe('PTU target, device-2025 preset', () => {
