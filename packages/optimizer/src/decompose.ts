@@ -138,94 +138,438 @@ function paretoFilter(points: BlockPoint[], withDelay: boolean): BlockPoint[] {
   return kept;
 }
 
-/**
- * Every selection of a block's ops (fused realizations whole), reduced to its
- * Pareto set over (delay, per-class loads, energy) for each pair of entry and
- * exit candidates. The objective and every budget only grow with these, so
- * the sets lose no optimum. A block owns its ops but its entry (the previous
- * block owns that as its exit), so every op is counted once.
- */
-function blockPareto(sg: StackedGraph, b: TreeBlock, last: boolean): BlockPoint[] | undefined {
+/** What evaluating selections of one block needs, computed once. */
+interface BlockContext {
+  readonly sg: StackedGraph;
+  readonly b: TreeBlock;
+  readonly last: boolean;
+  readonly lists: readonly (readonly Candidate[])[];
+  /** In-block producers of each position: (position, bytes). */
+  readonly preds: readonly (readonly (readonly [number, number])[])[];
+  readonly own: readonly boolean[];
+  readonly deviceIndex: ReadonlyMap<string, number>;
+  readonly count: readonly number[];
+  readonly entry: number;
+  readonly exit: number;
+  readonly cutPos: readonly number[];
+  /** Members of each fusion inside the block. */
+  readonly membersHere: ReadonlyMap<string, number>;
+  /** Largest selection space enumerated whole; larger blocks are folded (whose parts stay within BLOCK_ENUMERATION_LIMIT). */
+  readonly limit: number;
+}
+
+function blockContext(sg: StackedGraph, b: TreeBlock, last: boolean, limit: number): BlockContext {
   const g = sg.graph;
-  const ops = b.ops;
-  const pos = new Map(ops.map((id, i) => [id, i]));
-  const lists = ops.map((id) => sg.candidates.get(id) ?? []);
-  let space = 1;
-  for (const l of lists) space *= l.length;
-  if (space > BLOCK_ENUMERATION_LIMIT) return undefined;
-  const preds = ops.map((id) =>
-    g
-      .inEdges(id)
-      .filter((e) => pos.has(e.from))
-      .map((e) => [pos.get(e.from) as number, e.bytes] as const),
-  );
-  const own = ops.map((id) => id !== b.entry);
-  const deviceIndex = new Map(sg.devices.map((d, i) => [d.id, i]));
-  const count = sg.devices.map((d) => d.count);
-  const entry = b.entry !== undefined ? (pos.get(b.entry) as number) : -1;
-  const exit = b.exit !== undefined ? (pos.get(b.exit) as number) : -1;
-  const cutPos = b.cuts.map((id) => pos.get(id) as number);
-  const fusions = new Map<string, number>();
+  const pos = new Map(b.ops.map((id, i) => [id, i]));
+  const lists = b.ops.map((id) => sg.candidates.get(id) ?? []);
   const membersHere = new Map<string, number>();
   for (const l of lists) for (const c of l) if (c.fusion) membersHere.set(c.fusion.id, (membersHere.get(c.fusion.id) ?? 0) + 1);
-  const picks = ops.map(() => 0);
-  const rel = new Float64Array(ops.length);
-  const points: BlockPoint[] = [];
+  return {
+    sg,
+    b,
+    last,
+    lists,
+    preds: b.ops.map((id) =>
+      g
+        .inEdges(id)
+        .filter((e) => pos.has(e.from))
+        .map((e) => [pos.get(e.from) as number, e.bytes] as const),
+    ),
+    own: b.ops.map((id) => id !== b.entry),
+    deviceIndex: new Map(sg.devices.map((d, i) => [d.id, i])),
+    count: sg.devices.map((d) => d.count),
+    entry: b.entry !== undefined ? (pos.get(b.entry) as number) : -1,
+    exit: b.exit !== undefined ? (pos.get(b.exit) as number) : -1,
+    cutPos: b.cuts.map((id) => pos.get(id) as number),
+    membersHere,
+    limit,
+  };
+}
+
+/**
+ * Whether the picks take every fused realization chosen in the block for all
+ * its members here (members in a neighbour agree through the shared op).
+ */
+function wholeFusions(ctx: BlockContext, picks: readonly number[]): boolean {
+  const chosen = new Map<string, number>();
+  for (let i = 0; i < picks.length; i++) {
+    const f = ((ctx.lists[i] as Candidate[])[picks[i] as number] as Candidate).fusion;
+    if (f) chosen.set(f.id, (chosen.get(f.id) ?? 0) + 1);
+  }
+  for (const [id, n] of chosen) if (n !== ctx.membersHere.get(id)) return false;
+  return true;
+}
+
+/** Prices one selection of the block (candidate index per position). */
+function blockPoint(ctx: BlockContext, picks: readonly number[], rel: Float64Array): BlockPoint {
+  const { sg, lists, preds, entry, exit } = ctx;
+  const loads = sg.devices.map(() => 0);
+  let energyJ = 0;
+  let end = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < picks.length; i++) {
+    const c = lists[i]?.[picks[i] as number] as Candidate;
+    const d = ctx.deviceIndex.get(c.device) as number;
+    // in the first block sources start at 0; elsewhere only the entry anchors time, so
+    // other sources (and ops fed only from outside) are left unconstrained: a lower bound
+    let ready = i === entry ? 0 : entry < 0 && (preds[i] as []).length === 0 ? 0 : Number.NEGATIVE_INFINITY;
+    for (const [p, bytes] of preds[i] as (readonly [number, number])[]) {
+      const pc = lists[p]?.[picks[p] as number] as Candidate;
+      const t = sg.transfer(pc.device, c.device, bytes);
+      energyJ += t.energyJ;
+      if (i !== entry) ready = Math.max(ready, (rel[p] as number) + t.latencyS);
+    }
+    rel[i] = i === entry ? 0 : ready + spanS(c, ctx.count[d] as number);
+    end = Math.max(end, rel[i] as number);
+    if (ctx.own[i]) {
+      loads[d] = (loads[d] as number) + c.latencyS;
+      energyJ += c.energyJ;
+    }
+  }
+  return {
+    delayS: ctx.last || exit < 0 ? end : (rel[exit] as number),
+    loads,
+    energyJ,
+    picks: [...picks],
+    cutPicks: ctx.cutPos.map((i) => picks[i] as number),
+  };
+}
+
+/** Calls `visit` with every combination of candidate indices at the given positions (odometer order). */
+function forEachPick(ctx: BlockContext, positions: readonly number[], picks: number[], visit: () => void): void {
+  for (const i of positions) picks[i] = 0;
   for (;;) {
-    // fused realizations are taken whole: a fusion chosen for one of the block's ops is
-    // chosen for all its members here (members in a neighbour agree through the shared op)
-    fusions.clear();
-    for (let i = 0; i < ops.length; i++) {
-      const f = ((lists[i] as Candidate[])[picks[i] as number] as Candidate).fusion;
-      if (f) fusions.set(f.id, (fusions.get(f.id) ?? 0) + 1);
-    }
-    let whole = true;
-    for (const [id, n] of fusions) if (n !== membersHere.get(id)) whole = false;
-    if (whole) {
-      const loads = sg.devices.map(() => 0);
-      let energyJ = 0;
-      let end = Number.NEGATIVE_INFINITY;
-      for (let i = 0; i < ops.length; i++) {
-        const c = (lists[i] as Candidate[])[picks[i] as number] as Candidate;
-        const d = deviceIndex.get(c.device) as number;
-        // in the first block sources start at 0; elsewhere only the entry anchors time, so
-        // other sources (and ops fed only from outside) are left unconstrained: a lower bound
-        let ready = i === entry ? 0 : entry < 0 && (preds[i] as []).length === 0 ? 0 : Number.NEGATIVE_INFINITY;
-        for (const [p, bytes] of preds[i] as (readonly [number, number])[]) {
-          const pc = (lists[p] as Candidate[])[picks[p] as number] as Candidate;
-          const t = sg.transfer(pc.device, c.device, bytes);
-          energyJ += t.energyJ;
-          if (i !== entry) ready = Math.max(ready, (rel[p] as number) + t.latencyS);
-        }
-        rel[i] = i === entry ? 0 : ready + spanS(c, count[d] as number);
-        end = Math.max(end, rel[i] as number);
-        if (own[i]) {
-          loads[d] = (loads[d] as number) + c.latencyS;
-          energyJ += c.energyJ;
-        }
-      }
-      const delayS = last || exit < 0 ? end : (rel[exit] as number);
-      points.push({
-        delayS,
-        loads,
-        energyJ,
-        picks: [...picks],
-        cutPicks: cutPos.map((i) => picks[i] as number),
-      });
-    }
-    let i = 0;
-    while (i < ops.length) {
+    visit();
+    let k = 0;
+    while (k < positions.length) {
+      const i = positions[k] as number;
       const next = (picks[i] as number) + 1;
-      if (next < (lists[i]?.length ?? 1)) {
+      if (next < (ctx.lists[i]?.length ?? 1)) {
         picks[i] = next;
         break;
       }
       picks[i] = 0;
-      i++;
+      k++;
     }
-    if (i === ops.length) break;
+    if (k === positions.length) return;
   }
-  return paretoFilter(points, b.spine);
+}
+
+function spaceOf(ctx: BlockContext, positions: readonly number[]): number {
+  let n = 1;
+  for (const i of positions) n *= ctx.lists[i]?.length ?? 1;
+  return n;
+}
+
+/**
+ * Every selection of a block's ops (fused realizations whole), reduced to its
+ * Pareto set over (delay, per-class loads, energy) for each choice of its
+ * articulation ops' candidates. The objective and every budget only grow with
+ * these, so the sets lose no optimum. A block owns its ops but its entry (the
+ * previous block owns that as its exit), so every op is counted once. Blocks
+ * too large to enumerate are folded when they hold interchangeable parallel
+ * branches (attention heads split one chain per head).
+ */
+function blockPareto(
+  sg: StackedGraph,
+  b: TreeBlock,
+  last: boolean,
+  limit: number,
+): { points: BlockPoint[]; evaluated: number } | undefined {
+  const ctx = blockContext(sg, b, last, limit);
+  const all = b.ops.map((_, i) => i);
+  if (spaceOf(ctx, all) > limit) {
+    const folded = foldedPoints(ctx);
+    return folded && { points: paretoFilter(folded.points, b.spine), evaluated: folded.evaluated };
+  }
+  const picks = all.map(() => 0);
+  const rel = new Float64Array(all.length);
+  const points: BlockPoint[] = [];
+  forEachPick(ctx, all, picks, () => {
+    if (wholeFusions(ctx, picks)) points.push(blockPoint(ctx, picks, rel));
+  });
+  return { points: paretoFilter(points, b.spine), evaluated: spaceOf(ctx, all) };
+}
+
+/** Interchangeable parallel branches of a block: same costs, same shape, same neighbours outside. */
+interface BranchGroup {
+  /** Block positions of each branch's ops, in the same (topological) order for every branch. */
+  readonly branches: readonly (readonly number[])[];
+  /** Outside positions the branches feed, in a fixed order. */
+  readonly consumers: readonly number[];
+}
+
+/**
+ * The groups of interchangeable branches in a block, or undefined when there
+ * are none. Ops whose candidate list occurs more than once in the block (and
+ * are not articulation ops) form the branches, as connected components of
+ * ops repeated equally often; two branches are interchangeable when their
+ * ops, internal edges and edges to the rest of the block match position by
+ * position.
+ */
+function branchGroups(ctx: BlockContext): { groups: BranchGroup[]; outer: number[] } | undefined {
+  const { b, sg } = ctx;
+  const g = sg.graph;
+  const n = b.ops.length;
+  const texts = new Interner();
+  const cls = ctx.lists.map((l) =>
+    texts.id(JSON.stringify(l.map((c) => [c.device, c.algorithm, c.latencyS, c.energyJ, c.parts ?? 1, c.fusion?.index, c.fusion?.size]))),
+  );
+  const freq = new Map<number, number>();
+  for (const c of cls) freq.set(c, (freq.get(c) ?? 0) + 1);
+  const cut = new Set(ctx.cutPos);
+  const repeated = b.ops.map((_, i) => !cut.has(i) && (freq.get(cls[i] as number) ?? 0) > 1);
+  const pos = new Map(b.ops.map((id, i) => [id, i]));
+  const succs = b.ops.map((id) =>
+    g
+      .successors(id)
+      .filter((s) => pos.has(s))
+      .map((s) => [pos.get(s) as number, g.edge(id, s)?.bytes ?? 0] as const),
+  );
+  // connected components of the repeated ops
+  const comp = new Array<number>(n).fill(-1);
+  const comps: number[][] = [];
+  for (let i = 0; i < n; i++) {
+    if (!repeated[i] || (comp[i] as number) >= 0) continue;
+    const members: number[] = [];
+    const todo = [i];
+    comp[i] = comps.length;
+    while (todo.length) {
+      const v = todo.pop() as number;
+      members.push(v);
+      // a branch follows one-to-one edges only: a shared producer (V feeding every head) stays outside
+      const oneToOne = (u: number, w: number) =>
+        (succs[u] ?? []).filter(([x]) => cls[x] === cls[w]).length === 1 &&
+        (ctx.preds[w] ?? []).filter(([x]) => cls[x] === cls[u]).length === 1;
+      const nbrs = [
+        ...(ctx.preds[v] ?? []).filter(([p]) => oneToOne(p, v)).map(([p]) => p),
+        ...(succs[v] ?? []).filter(([x]) => oneToOne(v, x)).map(([x]) => x),
+      ];
+      for (const w of nbrs) {
+        if (repeated[w] && comp[w] === -1) {
+          comp[w] = comps.length;
+          todo.push(w);
+        }
+      }
+    }
+    comps.push(members.sort((x, y) => x - y));
+  }
+  const byShape = new Map<string, number[][]>();
+  for (const members of comps) {
+    const at = new Map(members.map((v, k) => [v, k]));
+    const shape = members.map((v) => [
+      cls[v],
+      (ctx.preds[v] ?? []).map(([p, bytes]) => [at.has(p) ? `b${at.get(p)}` : `o${p}`, bytes]),
+      (succs[v] ?? []).filter(([s]) => !at.has(s)).map(([s, bytes]) => [`o${s}`, bytes]),
+    ]);
+    const key = JSON.stringify(shape);
+    byShape.set(key, [...(byShape.get(key) ?? []), members]);
+  }
+  const candidates = [...byShape.values()].filter((branches) => branches.length > 1);
+  // fold only groups with no other group downstream: a group fed through another's output cannot
+  // be priced before that one is placed, so the upstream one stays with the outer ops
+  const descendants = (from: readonly number[]) => {
+    const seen = new Set<number>();
+    const todo = [...from];
+    while (todo.length) {
+      const v = todo.pop() as number;
+      for (const [s] of succs[v] ?? []) {
+        if (!seen.has(s)) {
+          seen.add(s);
+          todo.push(s);
+        }
+      }
+    }
+    return seen;
+  };
+  const groups: BranchGroup[] = [];
+  const inGroup = new Set<number>();
+  for (const branches of candidates) {
+    const below = descendants(branches.flat());
+    if (candidates.some((other) => other !== branches && other.flat().some((v) => below.has(v)))) continue;
+    const first = branches[0] as number[];
+    const inside = new Set(first);
+    const consumers = [...new Set(first.flatMap((v) => (succs[v] ?? []).map(([s]) => s).filter((s) => !inside.has(s))))];
+    groups.push({ branches, consumers });
+    for (const br of branches) for (const v of br) inGroup.add(v);
+  }
+  if (groups.length === 0) return undefined;
+  return { groups, outer: b.ops.map((_, i) => i).filter((i) => !inGroup.has(i)) };
+}
+
+/** A multiset of branch selections and what it adds up to: arrival at each consumer, last finish, loads, energy. */
+interface Folded {
+  readonly arrive: readonly number[];
+  readonly finish: number;
+  readonly loads: readonly number[];
+  readonly energyJ: number;
+  /** How many branches take each branch-local selection. */
+  readonly counts: readonly number[];
+}
+
+function foldDominates(a: Folded, b: Folded): boolean {
+  if (a.finish > b.finish || a.energyJ > b.energyJ) return false;
+  for (let i = 0; i < a.arrive.length; i++) if ((a.arrive[i] as number) > (b.arrive[i] as number)) return false;
+  for (let i = 0; i < a.loads.length; i++) if ((a.loads[i] as number) > (b.loads[i] as number)) return false;
+  return true;
+}
+
+/**
+ * The block's points by folding its interchangeable branches: for every
+ * selection of the other ("outer") ops, each branch-local selection is priced
+ * once, the branches are combined one at a time keeping only multisets not
+ * dominated in (arrival at each consumer, last finish, loads, energy), which
+ * is all the rest of the block and the totals depend on, and each survivor
+ * is priced exactly as a whole-block selection. Undefined when the block has
+ * no such branches, its parts are still too large, or a fused realization
+ * straddles a branch's boundary.
+ */
+function foldedPoints(ctx: BlockContext): { points: BlockPoint[]; evaluated: number } | undefined {
+  const found = branchGroups(ctx);
+  if (!found) return undefined;
+  const { groups, outer } = found;
+  if (spaceOf(ctx, outer) > BLOCK_ENUMERATION_LIMIT) return undefined;
+  for (const grp of groups) {
+    if (spaceOf(ctx, grp.branches[0] as number[]) > BLOCK_ENUMERATION_LIMIT) return undefined;
+    // a fusion must lie inside one branch
+    for (const br of grp.branches) {
+      const inside = new Set(br);
+      const ids = new Set(br.flatMap((v) => (ctx.lists[v] ?? []).flatMap((c) => (c.fusion ? [c.fusion.id] : []))));
+      for (let i = 0; i < ctx.lists.length; i++) {
+        if (inside.has(i)) continue;
+        if ((ctx.lists[i] ?? []).some((c) => c.fusion && ids.has(c.fusion.id))) return undefined;
+      }
+    }
+  }
+  // the ops feeding a branch must not depend on any branch: their times are fixed before folding
+  const grouped = new Set(groups.flatMap((grp) => grp.branches.flat()));
+  const downstream = new Set<number>();
+  for (let i = 0; i < ctx.lists.length; i++) {
+    if ((ctx.preds[i] ?? []).some(([p]) => grouped.has(p) || downstream.has(p))) downstream.add(i);
+  }
+  for (const grp of groups) {
+    for (const v of grp.branches.flat()) {
+      if ((ctx.preds[v] ?? []).some(([p]) => !grouped.has(p) && downstream.has(p))) return undefined;
+    }
+  }
+  const { sg } = ctx;
+  const n = ctx.lists.length;
+  const picks = new Array<number>(n).fill(0);
+  const rel = new Float64Array(n);
+  const points: BlockPoint[] = [];
+  let evaluated = 0;
+  const D = sg.devices.length;
+  forEachPick(ctx, outer, picks, () => {
+    // outer ops the branches hang from: their times with the branches not yet placed
+    const pre = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
+    blockPoint(ctx, picks, pre);
+    const folds = groups.map((grp) => {
+      const first = grp.branches[0] as number[];
+      const local: Folded[] = [];
+      const brPicks = [...picks];
+      const brRel = new Float64Array(pre);
+      forEachPick(ctx, first, brPicks, () => {
+        const chosen = first.map((v) => ctx.lists[v]?.[brPicks[v] as number] as Candidate);
+        const fusionIds = new Map<string, number>();
+        for (const c of chosen) if (c.fusion) fusionIds.set(c.fusion.id, (fusionIds.get(c.fusion.id) ?? 0) + 1);
+        for (const [id, k] of fusionIds) if (k !== ctx.membersHere.get(id)) return;
+        const loads = new Array<number>(D).fill(0);
+        let energyJ = 0;
+        let finish = Number.NEGATIVE_INFINITY;
+        for (const v of first) {
+          const c = ctx.lists[v]?.[brPicks[v] as number] as Candidate;
+          const d = ctx.deviceIndex.get(c.device) as number;
+          let ready = Number.NEGATIVE_INFINITY;
+          for (const [p, bytes] of ctx.preds[v] ?? []) {
+            const pc = ctx.lists[p]?.[brPicks[p] as number] as Candidate;
+            const t = sg.transfer(pc.device, c.device, bytes);
+            energyJ += t.energyJ;
+            ready = Math.max(ready, (brRel[p] as number) + t.latencyS);
+          }
+          brRel[v] = ready + spanS(c, ctx.count[d] as number);
+          finish = Math.max(finish, brRel[v] as number);
+          loads[d] = (loads[d] as number) + c.latencyS;
+          energyJ += c.energyJ;
+        }
+        const arrive = grp.consumers.map((s) => {
+          const sc = ctx.lists[s]?.[brPicks[s] as number] as Candidate;
+          let a = Number.NEGATIVE_INFINITY;
+          for (const [p, bytes] of ctx.preds[s] ?? []) {
+            if (!first.includes(p)) continue;
+            const pc = ctx.lists[p]?.[brPicks[p] as number] as Candidate;
+            const t = sg.transfer(pc.device, sc.device, bytes);
+            energyJ += t.energyJ;
+            a = Math.max(a, (brRel[p] as number) + t.latencyS);
+          }
+          return a;
+        });
+        local.push({ arrive, finish, loads, energyJ, counts: [] });
+        evaluated++;
+      });
+      // combine the branches one at a time, keeping the non-dominated multisets
+      let acc: Folded[] = [
+        {
+          arrive: grp.consumers.map(() => Number.NEGATIVE_INFINITY),
+          finish: Number.NEGATIVE_INFINITY,
+          loads: new Array<number>(D).fill(0),
+          energyJ: 0,
+          counts: local.map(() => 0),
+        },
+      ];
+      for (let h = 0; h < grp.branches.length; h++) {
+        const next: Folded[] = [];
+        for (const a of acc) {
+          local.forEach((q, qi) => {
+            const c: Folded = {
+              arrive: a.arrive.map((x, k) => Math.max(x, q.arrive[k] as number)),
+              finish: Math.max(a.finish, q.finish),
+              loads: a.loads.map((x, k) => x + (q.loads[k] as number)),
+              energyJ: a.energyJ + q.energyJ,
+              counts: a.counts.map((x, k) => (k === qi ? x + 1 : x)),
+            };
+            if (!next.some((o) => foldDominates(o, c))) {
+              for (let k = next.length - 1; k >= 0; k--) if (foldDominates(c, next[k] as Folded)) next.splice(k, 1);
+              next.push(c);
+            }
+          });
+        }
+        acc = next;
+      }
+      // the branch-local selections, to hand out by count
+      const options: number[][] = [];
+      const tmp = [...picks];
+      forEachPick(ctx, first, tmp, () => {
+        const chosen = first.map((v) => ctx.lists[v]?.[tmp[v] as number] as Candidate);
+        const fusionIds = new Map<string, number>();
+        for (const c of chosen) if (c.fusion) fusionIds.set(c.fusion.id, (fusionIds.get(c.fusion.id) ?? 0) + 1);
+        for (const [id, k] of fusionIds) if (k !== ctx.membersHere.get(id)) return;
+        options.push(first.map((v) => tmp[v] as number));
+      });
+      return { grp, acc, options };
+    });
+    // every combination of the groups' surviving multisets, priced exactly
+    const combine = (gi: number) => {
+      if (gi === folds.length) {
+        evaluated++;
+        if (wholeFusions(ctx, picks)) points.push(blockPoint(ctx, picks, rel));
+        return;
+      }
+      const { grp, acc, options } = folds[gi] as (typeof folds)[number];
+      for (const f of acc) {
+        let br = 0;
+        f.counts.forEach((k, qi) => {
+          for (let r = 0; r < k; r++, br++) {
+            const branch = grp.branches[br] as number[];
+            branch.forEach((v, j) => {
+              picks[v] = (options[qi] as number[])[j] as number;
+            });
+          }
+        });
+        combine(gi + 1);
+      }
+    };
+    combine(0);
+  });
+  return { points, evaluated };
 }
 
 /** Small integers for equal JSON texts, so class keys stay short. */
@@ -271,20 +615,21 @@ interface Analysis {
 }
 
 // one analysis serves every objective, budget and solver run on the same Stacked Graph
-const analyses = new WeakMap<StackedGraph, Map<boolean, Analysis | string>>();
+const analyses = new WeakMap<StackedGraph, Map<string, Analysis | string>>();
 
-function analyze(sg: StackedGraph, reuse: boolean): Analysis | string {
-  const cache = analyses.get(sg) ?? new Map<boolean, Analysis | string>();
+function analyze(sg: StackedGraph, reuse: boolean, limit: number): Analysis | string {
+  const cache = analyses.get(sg) ?? new Map<string, Analysis | string>();
   analyses.set(sg, cache);
-  let a = cache.get(reuse);
+  const key = `${reuse}/${limit}`;
+  let a = cache.get(key);
   if (a === undefined) {
-    a = analyzeFresh(sg, reuse);
-    cache.set(reuse, a);
+    a = analyzeFresh(sg, reuse, limit);
+    cache.set(key, a);
   }
   return a;
 }
 
-function analyzeFresh(sg: StackedGraph, reuse: boolean): Analysis | string {
+function analyzeFresh(sg: StackedGraph, reuse: boolean, limit: number): Analysis | string {
   const tree = blockTree(sg);
   if (typeof tree === 'string') return tree;
   const spineLast = tree.reduce((k, b, i) => (b.spine ? i : k), -1);
@@ -299,12 +644,10 @@ function analyzeFresh(sg: StackedGraph, reuse: boolean): Analysis | string {
     const key = reuse ? classKey(sg, b, role, lists, listIds) : String(i);
     let ci = byKey.get(key);
     if (ci === undefined) {
-      const points = blockPareto(sg, b, i === spineLast);
-      if (!points) return `a block of ${b.ops.length} ops has over ${BLOCK_ENUMERATION_LIMIT} selections`;
-      let space = 1;
-      for (const id of b.ops) space *= sg.candidates.get(id)?.length ?? 1;
-      enumerated += space;
-      ci = classes.push({ points, members: [], spine: b.spine }) - 1;
+      const found = blockPareto(sg, b, i === spineLast, limit);
+      if (!found) return `a block of ${b.ops.length} ops has over ${limit} selections and no interchangeable branches to fold`;
+      enumerated += found.evaluated;
+      ci = classes.push({ points: found.points, members: [], spine: b.spine }) - 1;
       byKey.set(key, ci);
     }
     classes[ci]?.members.push(i);
@@ -318,7 +661,7 @@ export interface DecompositionStats {
   readonly blocks: number;
   /** Distinct block classes solved (isomorphic blocks share one). */
   readonly classes: number;
-  /** Selections enumerated over all classes. */
+  /** Selections priced over all classes (whole blocks, and branches when folded). */
   readonly enumerated: number;
   /** Pareto points kept over all classes: the master problem's columns. */
   readonly paretoPoints: number;
@@ -327,8 +670,10 @@ export interface DecompositionStats {
 export interface DecomposedResult {
   readonly choice: Choice;
   readonly cost: SelectionCost;
-  /** The master problem's optimum: a proven lower bound on the objective. */
-  readonly bound: number;
+  /** A proven lower bound on the objective: the master's optimum, or its dual bound when it stopped early. */
+  readonly bound?: number;
+  /** Whether the selection is proven optimal (the master solved and the certificate held). */
+  readonly proven: boolean;
   readonly stats: DecompositionStats;
   /** The solver of the master problem. */
   readonly solver: string;
@@ -354,9 +699,14 @@ export async function decomposedSelect(
   objective: Objective,
   c: SelectionConstraints,
   solver: (p: MilpProblem) => SolverPlugin,
-  options: { readonly timeLimitS?: number; readonly reuse?: boolean } = {},
+  options: {
+    readonly timeLimitS?: number;
+    readonly reuse?: boolean;
+    /** Blocks with larger selection spaces are folded or declined (default BLOCK_ENUMERATION_LIMIT). */
+    readonly blockLimit?: number;
+  } = {},
 ): Promise<DecomposedResult | string> {
-  const analysis = analyze(sg, options.reuse !== false);
+  const analysis = analyze(sg, options.reuse !== false, options.blockLimit ?? BLOCK_ENUMERATION_LIMIT);
   if (typeof analysis === 'string') return analysis;
   const { tree, classes, classOf, enumerated } = analysis;
   // with one candidate per articulation op, blocks of a class are interchangeable
@@ -443,10 +793,12 @@ export async function decomposedSelect(
     return `solver '${s.id}' failed on the master problem: ${(e as Error)?.message ?? String(e)}`;
   }
   if (result.status === 'infeasible') return 'the decomposed master is infeasible';
-  if (result.status !== 'optimal' || !result.values || result.objective === undefined) {
-    return `the master problem was not solved to optimality (${result.status})`;
-  }
-  const bound = result.objective * (objective === 'latency' ? timeUnit : energyUnit);
+  // a master stopped at its time limit still gives a selection and a valid lower bound
+  const solved = result.status === 'optimal' && result.objective !== undefined;
+  if (!result.values || (!solved && result.status !== 'timeout')) return `the master problem was not solved (${result.status})`;
+  const unit = objective === 'latency' ? timeUnit : energyUnit;
+  const masterBound = solved ? result.objective : result.bound;
+  const bound = masterBound === undefined ? undefined : masterBound * unit;
 
   // assemble the selection the master chose
   const value = (v: number) => Math.round(result.values?.[v] ?? 0);
@@ -485,8 +837,8 @@ export async function decomposedSelect(
   const withinBudgets =
     (c.latencyBudgetS === undefined || cost.latencyS <= c.latencyBudgetS * (1 + 1e-12)) &&
     (c.energyBudgetJ === undefined || cost.energyJ <= c.energyBudgetJ * (1 + 1e-12));
-  if (!withinBudgets || achieved > bound * (1 + 1e-9) + 1e-18) {
-    return `the decomposed selection (${achieved}) did not meet the master's bound (${bound})`;
-  }
-  return { choice, cost, bound: Math.min(bound, achieved), stats, solver: s.id };
+  if (!withinBudgets) return 'the decomposed selection misses a budget the master met (its critical path is a lower bound)';
+  const proven = solved && bound !== undefined && achieved <= bound * (1 + 1e-9) + 1e-18;
+  if (solved && !proven) return `the decomposed selection (${achieved}) did not meet the master's bound (${bound})`;
+  return { choice, cost, ...(bound !== undefined ? { bound: Math.min(bound, achieved) } : {}), proven, stats, solver: s.id };
 }

@@ -118,14 +118,18 @@ export async function optimize(sgFull: StackedGraph, o: OptimizeOptions): Promis
   const pick = (p: MilpProblem): SolverPlugin => (typeof o.solver === 'function' ? o.solver(p) : (o.solver ?? yalpsSolver));
   if (o.decompose !== false) {
     const d = await decomposedSelect(sg, o.objective, c, pick, {
-      ...(o.timeLimitS ? { timeLimitS: o.timeLimitS } : {}),
+      timeLimitS: o.timeLimitS ?? DEFAULT_TIME_LIMIT_S,
       ...(o.reuseBlocks === false ? { reuse: false } : {}),
     });
     if (typeof d === 'string') decomposition = { skipped: d };
     else {
       decomposition = d.stats;
-      const s = makeSelection(sg, d.choice, o.objective, d.solver, 'optimal');
-      return done(s, 0, 'decomposition');
+      if (d.proven) return done(makeSelection(sg, d.choice, o.objective, d.solver, 'optimal'), 0, 'decomposition');
+      // the master stopped at the time limit: its incumbent, with the gap to its bound
+      const s = makeSelection(sg, d.choice, o.objective, d.solver, 'feasible');
+      const gap = d.bound !== undefined && s.objectiveValue > 0 ? Math.max(0, (s.objectiveValue - d.bound) / s.objectiveValue) : undefined;
+      const note = `the decomposition's master problem stopped at the ${o.timeLimitS ?? DEFAULT_TIME_LIMIT_S} s limit; the selection is feasible, not proven optimal`;
+      return done({ ...s, ...(d.bound !== undefined ? { bound: d.bound } : {}) }, gap, 'decomposition', note);
     }
   }
 

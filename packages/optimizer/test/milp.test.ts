@@ -158,11 +158,22 @@ describe('exact selection (MILP through yalps)', () => {
     const timedOut = await optimize(sg, {
       objective: 'latency',
       exhaustiveLimit: 0,
+      decompose: false,
       solver: stub((n) => ({ status: 'timeout', values: first(n), bound: 0.5 })),
     });
     expect(timedOut.selection.status).toBe('feasible');
     expect(timedOut.note).toMatch(/stopped at its time limit/);
     expect(timedOut.gap).toBeGreaterThan(0);
+    // a decomposition whose master stops early keeps the master's incumbent and its bound
+    const masterStopped = await optimize(sg, {
+      objective: 'latency',
+      exhaustiveLimit: 0,
+      solver: stub((n) => ({ status: 'timeout', values: Array.from({ length: n }, (_, j) => (j === 0 ? 5 : 0)), bound: 0.5 })),
+    });
+    expect(masterStopped.method).toBe('decomposition');
+    expect(masterStopped.selection.status).toBe('feasible');
+    expect(masterStopped.note).toMatch(/master problem stopped at the 30 s limit/);
+    expect(masterStopped.selection.bound).toBeLessThan(masterStopped.selection.objectiveValue);
     const nothing = await optimize(sg, { objective: 'latency', exhaustiveLimit: 0, solver: stub(() => ({ status: 'timeout' })) });
     expect(nothing.selection.solver).toBe('greedy');
     expect(nothing.note).toMatch(/found no selection within 30 s; using the per-op greedy selection/);
