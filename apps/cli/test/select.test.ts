@@ -127,3 +127,31 @@ describe('lightcode pareto', () => {
     expect(csv).toHaveLength(j.points.length + 1);
   });
 });
+
+describe('weighted objective', () => {
+  it('minimizes A x latency + B x energy; the pure weights give the single-metric optima', async () => {
+    const base = ['--model', 'gpt2', '--seq-len', '128', '--system', 'lightcode-2025'];
+    const lat = await compileJson([...base, '--objective', 'latency']);
+    const en = await compileJson([...base, '--objective', 'energy']);
+    const wLat = await compileJson([...base, '--objective', 'weighted', '--latency-weight', '1']);
+    const wEn = await compileJson([...base, '--energy-weight', '1']);
+    expect(wLat.selection.objectiveValue).toBeCloseTo(lat.selection.latencyS, 12);
+    expect(wEn.selection.objectiveValue).toBeCloseTo(en.selection.energyJ, 12);
+    const mix = await compileJson([...base, '--objective', 'weighted', '--latency-weight', '1', '--energy-weight', '2']);
+    expect(mix.objective).toEqual({ latencyWeight: 1, energyWeight: 2 });
+    expect(mix.selection.status).toBe('optimal');
+    expect(mix.selection.objectiveValue).toBeCloseTo(mix.selection.latencyS + 2 * mix.selection.energyJ, 12);
+    for (const r of [lat, en])
+      expect(mix.selection.objectiveValue).toBeLessThanOrEqual(r.selection.latencyS + 2 * r.selection.energyJ + 1e-12);
+  });
+
+  it.each([
+    [['--objective', 'weighted'], /must be non-negative numbers, not both 0/],
+    [['--latency-weight=-1'], /--latency-weight must be a non-negative number \(got '-1'\)/],
+    [['--objective', 'energy', '--latency-weight', '1'], /need --objective weighted/],
+  ])('rejects %j with one line and exit 2', async (flags, message) => {
+    const r = await run(['compile', '--model', 'gpt2', '--seq-len', '16', ...flags]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});

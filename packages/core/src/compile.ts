@@ -246,7 +246,15 @@ export function stackedGraphOf(graph: OpGraph, system: ResolvedSystem): StackedG
 export async function compile(reg: PluginRegistry, o: CompileOptions): Promise<Compilation> {
   const cwd = o.cwd ?? process.cwd();
   const objective = o.objective ?? 'latency';
-  if (!OBJECTIVES.includes(objective)) throw new UserError(`--objective must be one of ${OBJECTIVES.join(', ')} (got '${objective}')`);
+  if (typeof objective === 'string' && !OBJECTIVES.includes(objective)) {
+    throw new UserError(`--objective must be one of ${OBJECTIVES.join(', ')} (got '${objective}')`);
+  }
+  if (typeof objective !== 'string') {
+    const { latencyWeight: a, energyWeight: b } = objective;
+    if (!(Number.isFinite(a) && Number.isFinite(b) && a >= 0 && b >= 0 && a + b > 0)) {
+      throw new UserError(`--latency-weight and --energy-weight must be non-negative numbers, not both 0 (got ${a} and ${b})`);
+    }
+  }
   const solver = solverFor(reg, o.solver);
   const system = loadSystem(reg, o.system, cwd, o.params);
   const graph = buildGraph(reg, o, cwd);

@@ -1,4 +1,14 @@
-export { OBJECTIVES, type Objective, type OptimizeResult, optimize, type PlacementRule, parseRule } from '@lightcode/optimizer';
+export {
+  type Metric as ObjectiveMetric,
+  OBJECTIVES,
+  type Objective,
+  type OptimizeResult,
+  objectiveLabel,
+  optimize,
+  type PlacementRule,
+  parseRule,
+  type WeightedObjective,
+} from '@lightcode/optimizer';
 export * from './compile.js';
 export * from './config.js';
 export * from './crossover.js';

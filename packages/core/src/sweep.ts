@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type ParamValue, resolveSystem, UserError } from '@lightcode/cost-model';
-import type { Objective } from '@lightcode/optimizer';
+import type { Metric } from '@lightcode/optimizer';
 import { type CompileOptions, compile, readSystem } from './compile.js';
 import type { DiscoveryOptions, PluginRegistry } from './plugins.js';
 import { compileInWorkers } from './sweep-pool.js';
@@ -34,7 +34,7 @@ export interface SweepPoint {
   /** Position in the whole (unsharded) plan, from 0. */
   readonly index: number;
   readonly system: string;
-  readonly objective: Objective;
+  readonly objective: Metric;
   readonly seqLen: number;
   /** Swept system parameters by path (`ptu.wavelengths`); empty without --param. */
   readonly params: Readonly<Record<string, ParamValue>>;
@@ -52,7 +52,7 @@ export interface SweepRow extends SweepPoint {
 export type SweepSpec = Omit<CompileOptions, 'seqLen' | 'system' | 'objective' | 'params' | 'cwd'> & {
   readonly seqLens: readonly number[];
   readonly systems: readonly string[];
-  readonly objectives: readonly Objective[];
+  readonly objectives: readonly Metric[];
   /** `PATH=V1,V2` texts; several make a grid. */
   readonly params?: readonly string[];
 };

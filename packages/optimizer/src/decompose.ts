@@ -1,7 +1,7 @@
 import type { MilpProblem, MilpRow, MilpVariable, SolverPlugin } from '@lightcode/cost-model';
 import { biconnectedBlocks, blockSignature, brokenFusion, type Candidate, type StackedGraph, spanS } from '@lightcode/ir';
 import type { SelectionConstraints } from './constraints.js';
-import { type Choice, evaluateSelection, type Objective, objectiveValue, type SelectionCost } from './selection.js';
+import { type Choice, evaluateSelection, type Objective, objectiveValue, objectiveWeights, type SelectionCost } from './selection.js';
 
 /**
  * A block of the block-cut tree rooted at the block of the first op: its ops
@@ -778,8 +778,13 @@ export async function decomposedSelect(
   });
   if (c.latencyBudgetS !== undefined) rows.push({ name: 'latency_budget', terms: [[T, 1]], upper: c.latencyBudgetS / timeUnit });
   if (c.energyBudgetJ !== undefined) rows.push({ name: 'energy_budget', terms: energyTerms, upper: c.energyBudgetJ / energyUnit });
+  // a single metric in model units; a weighted sum in SI (weights per second and per joule)
+  const w = objectiveWeights(objective);
+  const [tScale, eScale] = typeof objective === 'string' ? [1, 1] : [timeUnit, energyUnit];
   const costs = new Map<number, number>();
-  for (const [i, v] of objective === 'latency' ? [[T, 1] as [number, number]] : energyTerms) costs.set(i, (costs.get(i) ?? 0) + v);
+  const addCost = (i: number, v: number) => costs.set(i, (costs.get(i) ?? 0) + v);
+  if (w.latencyWeight) addCost(T, w.latencyWeight * tScale);
+  if (w.energyWeight) for (const [i, v] of energyTerms) addCost(i, w.energyWeight * eScale * v);
   const problem: MilpProblem = {
     sense: 'minimize',
     variables: vars.map((v, i) => (costs.has(i) ? { ...v, cost: costs.get(i) } : v)),
@@ -796,7 +801,7 @@ export async function decomposedSelect(
   // a master stopped at its time limit still gives a selection and a valid lower bound
   const solved = result.status === 'optimal' && result.objective !== undefined;
   if (!result.values || (!solved && result.status !== 'timeout')) return `the master problem was not solved (${result.status})`;
-  const unit = objective === 'latency' ? timeUnit : energyUnit;
+  const unit = objective === 'latency' ? timeUnit : objective === 'energy' ? energyUnit : 1;
   const masterBound = solved ? result.objective : result.bound;
   const bound = masterBound === undefined ? undefined : masterBound * unit;
 

@@ -1,6 +1,6 @@
 import type { StackedGraph } from '@lightcode/ir';
 import { mendFusions } from './fusions.js';
-import { makeSelection, type Objective, type Selection } from './selection.js';
+import { makeSelection, type Objective, objectiveValue, type Selection } from './selection.js';
 
 /**
  * Per-op greedy: each op takes its cheapest candidate for the objective,
@@ -15,11 +15,11 @@ export function greedySelect(sg: StackedGraph, objective: Objective): Selection 
       const a = list[i];
       const b = list[best];
       if (!a || !b) continue;
-      const better = objective === 'latency' ? a.latencyS < b.latencyS : a.energyJ < b.energyJ;
+      const better = objectiveValue(a, objective) < objectiveValue(b, objective);
       if (better) best = i;
     }
     choice.set(id, best);
   }
-  mendFusions(sg, choice, (c) => (objective === 'latency' ? c.latencyS : c.energyJ));
+  mendFusions(sg, choice, (c) => objectiveValue(c, objective));
   return makeSelection(sg, choice, objective, 'greedy', 'feasible');
 }

@@ -1,10 +1,7 @@
 import type { MilpProblem, MilpRow, MilpVariable } from '@lightcode/cost-model';
 import { type Candidate, fusionMembers, type StackedGraph, spanS } from '@lightcode/ir';
 import type { SelectionConstraints } from './constraints.js';
-import type { Choice, Objective } from './selection.js';
-
-/** Which objective to minimize: one metric, or a weighted sum of both scaled to their references. */
-export type ObjectiveSpec = Objective | { readonly latencyWeight: number; readonly energyWeight: number };
+import { type Choice, type Objective, objectiveWeights } from './selection.js';
 
 /** A selection MILP and how to read a choice back from a solution. */
 export interface SelectionMilp {
@@ -30,7 +27,7 @@ export interface SelectionMilp {
  * in y. Energy = dynamic + transfers + static power x T. Budgets bound T and
  * energy. The members of a fused realization are chosen together (equal x).
  */
-export function buildSelectionMilp(sg: StackedGraph, objective: ObjectiveSpec, c: SelectionConstraints = {}): SelectionMilp {
+export function buildSelectionMilp(sg: StackedGraph, objective: Objective, c: SelectionConstraints = {}): SelectionMilp {
   const g = sg.graph;
   const order = g.topologicalOrder();
   let maxLat = 0;
@@ -179,17 +176,14 @@ export function buildSelectionMilp(sg: StackedGraph, objective: ObjectiveSpec, c
     rows.push({ name: 'energy_budget', terms: energy.terms, upper: c.energyBudgetJ / energyUnit - energy.constant });
   }
 
-  const w =
-    typeof objective === 'string'
-      ? objective === 'latency'
-        ? { latencyWeight: 1, energyWeight: 0 }
-        : { latencyWeight: 0, energyWeight: 1 }
-      : objective;
+  // a single metric is minimized in model units; a weighted sum in SI (weights per second and per joule)
+  const w = objectiveWeights(objective);
+  const [tScale, eScale] = typeof objective === 'string' ? [1, 1] : [timeUnit, energyUnit];
   const costs = new Map<number, number>();
   const addCost = (i: number, v: number) => costs.set(i, (costs.get(i) ?? 0) + v);
-  if (w.latencyWeight) addCost(T, w.latencyWeight);
-  if (w.energyWeight) for (const [i, v] of energy.terms) addCost(i, w.energyWeight * v);
-  const offset = w.energyWeight * energy.constant;
+  if (w.latencyWeight) addCost(T, w.latencyWeight * tScale);
+  if (w.energyWeight) for (const [i, v] of energy.terms) addCost(i, w.energyWeight * eScale * v);
+  const offset = w.energyWeight * eScale * energy.constant;
   const variables = vars.map((v, i) => (costs.has(i) ? { ...v, cost: costs.get(i) } : v));
 
   return {

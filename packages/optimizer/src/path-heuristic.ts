@@ -1,6 +1,6 @@
 import type { Candidate, StackedGraph } from '@lightcode/ir';
 import { mendFusions } from './fusions.js';
-import type { Choice, Objective } from './selection.js';
+import type { Choice, Metric } from './selection.js';
 
 /**
  * The original LightCode study's selection, as a baseline: cheapest
@@ -13,7 +13,7 @@ import type { Choice, Objective } from './selection.js';
  * exponential enumeration. It minimizes path sums, which is neither the makespan nor
  * the total energy, so it is a baseline and never claimed optimal.
  */
-export function studyPathSelect(sg: StackedGraph, metric: Objective): Choice {
+export function studyPathSelect(sg: StackedGraph, metric: Metric): Choice {
   const g = sg.graph;
   const order = g.topologicalOrder();
   const cost = (c: Candidate) => (metric === 'latency' ? c.latencyS : c.energyJ);

@@ -2,7 +2,26 @@ import { type Candidate, type StackedGraph, spanS } from '@lightcode/ir';
 import { assertWholeFusions } from './fusions.js';
 
 export const OBJECTIVES = ['latency', 'energy'] as const;
-export type Objective = (typeof OBJECTIVES)[number];
+/** A single metric. */
+export type Metric = (typeof OBJECTIVES)[number];
+/** Minimize latencyWeight x latency (s) + energyWeight x energy (J), both weights non-negative. */
+export interface WeightedObjective {
+  readonly latencyWeight: number;
+  readonly energyWeight: number;
+}
+export type Objective = Metric | WeightedObjective;
+
+/** How to name an objective to a person: `latency`, `energy` or `2 x latency + 0.5 x energy`. */
+export function objectiveLabel(o: Objective): string {
+  return typeof o === 'string' ? o : `${o.latencyWeight} x latency (s) + ${o.energyWeight} x energy (J)`;
+}
+
+/** The objective as weights on latency (per second) and energy (per joule). */
+export function objectiveWeights(o: Objective): WeightedObjective {
+  if (o === 'latency') return { latencyWeight: 1, energyWeight: 0 };
+  if (o === 'energy') return { latencyWeight: 0, energyWeight: 1 };
+  return o;
+}
 
 /**
  * `optimal`: proven minimal for the objective model below; `feasible`: a valid
@@ -83,8 +102,10 @@ export function evaluateSelection(sg: StackedGraph, choice: Choice): SelectionCo
 }
 
 /** The objective's value of a priced selection. */
-export function objectiveValue(cost: SelectionCost, objective: Objective): number {
-  return objective === 'latency' ? cost.latencyS : cost.energyJ;
+export function objectiveValue(cost: { readonly latencyS: number; readonly energyJ: number }, objective: Objective): number {
+  if (objective === 'latency') return cost.latencyS;
+  if (objective === 'energy') return cost.energyJ;
+  return objective.latencyWeight * cost.latencyS + objective.energyWeight * cost.energyJ;
 }
 
 export function makeSelection(sg: StackedGraph, choice: Choice, objective: Objective, solver: string, status: SelectionStatus): Selection {

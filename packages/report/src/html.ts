@@ -1,4 +1,4 @@
-import type { CompileResult, CrossoverResult, SweepRow } from '@lightcode/core';
+import { type CompileResult, type CrossoverResult, objectiveLabel, type SweepRow } from '@lightcode/core';
 import { formatQuantity, type ResolvedSystem } from '@lightcode/cost-model';
 import { barChart, esc, type GanttItem, ganttChart, type Series, xyChart } from './svg.js';
 
@@ -101,7 +101,7 @@ export function renderCompileReport(r: CompileResult, system: SystemSummary): st
         `${m.id} ${m.phase}, ${m.phase === 'decode' ? `kv ${m.kvLen} + 1 token` : `${m.seqLen} tokens`}, batch ${m.batch}, ${m.dtype}`,
       ],
       ['system', `${r.system.id}: ${r.system.devices.map((d) => `${d.id} x${d.count} (${d.target}/${d.preset})`).join(', ')}`],
-      ['objective', r.objective],
+      ['objective', objectiveLabel(r.objective)],
       ['latency (simulated)', q(r.totals.latencyS, 's')],
       ['energy (simulated)', q(r.totals.energyJ, 'J')],
       [

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { compile, DEFAULT_SYSTEM, OBJECTIVES, parseRule, traceOf } from '@lightcode/core';
+import { compile, DEFAULT_SYSTEM, OBJECTIVES, type Objective, parseRule, traceOf } from '@lightcode/core';
 import { DTYPES, parseQuantity, UserError } from '@lightcode/cost-model';
 import { renderCompile, renderCompileReport, systemSummary } from '@lightcode/report';
 import { choiceFlag, type FlagValues, intFlag, type PluginFlags, parse } from '../args.js';
@@ -31,7 +31,8 @@ export const COMPILE_HELP = `lightcode compile [options]
 Builds the model graph, selects a realization per op, schedules it, reports latency and energy.
 
 ${MODEL_HELP}  --system ID|FILE       built-in system or a system file (default ${DEFAULT_SYSTEM})
-  --objective latency|energy    (default latency)
+  --objective latency|energy|weighted    (default latency)
+  --latency-weight A, --energy-weight B   weighted: minimize A x latency (s) + B x energy (J)
   --latency-budget T     e.g. 5ms: the latency may not exceed it
   --energy-budget E      e.g. 300mJ: the energy may not exceed it
   --pin GLOB=DEVICE      run ops whose names match on DEVICE (repeatable)
@@ -43,6 +44,26 @@ ${MODEL_HELP}  --system ID|FILE       built-in system or a system file (default 
   --json                 one JSON document on stdout
   --config FILE, --plugin NAME|PATH, --debug
 `;
+
+/** `--objective latency|energy|weighted` with `--latency-weight` (per s) and `--energy-weight` (per J). */
+function objectiveFlag(v: FlagValues): Objective | undefined {
+  const choice = choiceFlag(v.objective as string | undefined, '--objective', [...OBJECTIVES, 'weighted'] as const);
+  const weight = (flag: string) => {
+    const text = v[flag];
+    if (text === undefined) return 0;
+    const n = Number(text);
+    if (typeof text !== 'string' || text.trim() === '' || !Number.isFinite(n) || n < 0) {
+      throw new UserError(`--${flag} must be a non-negative number (got '${String(text)}')`);
+    }
+    return n;
+  };
+  const weighted = v['latency-weight'] !== undefined || v['energy-weight'] !== undefined;
+  if (choice === 'weighted' || (choice === undefined && weighted)) {
+    return { latencyWeight: weight('latency-weight'), energyWeight: weight('energy-weight') };
+  }
+  if (weighted) throw new UserError(`--latency-weight and --energy-weight need --objective weighted (got --objective ${choice})`);
+  return choice;
+}
 
 /** Model flags shared by every command that builds a graph. */
 export function modelRequest(v: FlagValues) {
@@ -107,11 +128,13 @@ export async function compileCommand(argv: readonly string[], io: Io): Promise<n
     ...MODEL_OPTIONS,
     ...SELECTION_OPTIONS,
     objective: { type: 'string' },
+    'latency-weight': { type: 'string' },
+    'energy-weight': { type: 'string' },
     trace: { type: 'string' },
     out: { type: 'string' },
   });
   const req = modelRequest(v);
-  const objective = choiceFlag(v.objective as string | undefined, '--objective', OBJECTIVES);
+  const objective = objectiveFlag(v);
   const reg = await loadRegistry(io, v as PluginFlags);
   const compilation = await compile(reg, {
     ...req,

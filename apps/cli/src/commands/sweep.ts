@@ -5,7 +5,7 @@ import {
   loadSystem,
   mergeSweeps,
   OBJECTIVES,
-  type Objective,
+  type ObjectiveMetric,
   parseRange,
   parseShard,
   type SweepResult,
@@ -100,7 +100,7 @@ export async function sweepCommand(argv: readonly string[], io: Io): Promise<num
     typeof v.systems === 'string' ? v.systems.split(',').filter(Boolean) : typeof v.system === 'string' ? [v.system] : ['hybrid-a100-ptu'];
   const objectives = (typeof v.objectives === 'string' ? v.objectives.split(',') : ['latency']).map((x) => {
     if (!(OBJECTIVES as readonly string[]).includes(x)) throw new UserError(`--objectives takes ${OBJECTIVES.join(', ')} (got '${x}')`);
-    return x as Objective;
+    return x as ObjectiveMetric;
   });
   const shard = typeof v.shard === 'string' ? parseShard(v.shard) : undefined;
   const workers = intFlag(v.workers as string | undefined, '--workers') ?? os.availableParallelism();
