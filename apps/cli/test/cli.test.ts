@@ -106,7 +106,7 @@ describe('bad input: one line, exit 2, no stack trace', () => {
   it.each([
     [['compile', '--model', 'gpt5'], /unknown model 'gpt5' \(known: gpt2, gpt2-medium, .*llama-2-7b/],
     [['compile', '--system', 'tpu-pod'], /unknown system 'tpu-pod' \(built-in: gpu-a100, /],
-    [['compile', '--objective', 'speed'], /--objective must be one of latency, energy \(got 'speed'\)/],
+    [['compile', '--objective', 'speed'], /--objective must be one of latency, energy, weighted \(got 'speed'\)/],
     [['compile', '--frobnicate'], /Unknown option '--frobnicate' \(see 'lightcode compile --help'\)/],
     [['compile', '--seq-len', '0'], /--seq-len must be a positive integer \(got '0'\)/],
     [['compile', '--seq-len', 'abc'], /--seq-len must be a positive integer \(got 'abc'\)/],
