@@ -5,6 +5,22 @@ import { describe, expect, it } from 'vitest';
 import { loadRegistry } from '../src/context.js';
 
 describe('decomposed selection on real models', () => {
+  it('gpt2 decode on hybrid-a100-ptu: decomposed and monolithic agree for latency, energy and a weighted sum of very different scales', async () => {
+    const reg = await loadRegistry({ cwd: process.cwd(), out: () => {}, err: () => {} }, {});
+    const sg = buildStackedGraph(
+      buildGraph(reg, { model: 'gpt2', seqLen: 1, phase: 'decode', kvLen: 128 }),
+      loadSystem(reg, 'hybrid-a100-ptu'),
+    );
+    const solver = solverFor(reg, 'highs');
+    // latency here is ~1e-3 s and energy ~4e-2 J: a weighted MILP must not lose the small term to solver tolerances
+    for (const objective of ['latency', 'energy', { latencyWeight: 1, energyWeight: 0.01 }] as const) {
+      const d = await optimize(sg, { objective, solver });
+      const m = await optimize(sg, { objective, solver, decompose: false });
+      expect([d.method, d.selection.status, m.selection.status]).toEqual(['decomposition', 'optimal', 'optimal']);
+      expect(d.selection.objectiveValue / m.selection.objectiveValue).toBeCloseTo(1, 7);
+    }
+  });
+
   it.each([
     ['gpt2', 64, 'lightcode-2025'],
     ['gpt2', 512, 'lightcode-2025'],

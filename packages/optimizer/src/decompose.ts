@@ -778,9 +778,11 @@ export async function decomposedSelect(
   });
   if (c.latencyBudgetS !== undefined) rows.push({ name: 'latency_budget', terms: [[T, 1]], upper: c.latencyBudgetS / timeUnit });
   if (c.energyBudgetJ !== undefined) rows.push({ name: 'energy_budget', terms: energyTerms, upper: c.energyBudgetJ / energyUnit });
-  // a single metric in model units; a weighted sum in SI (weights per second and per joule)
+  // a single metric in model units; a weighted sum in SI divided by its larger term's scale,
+  // so its coefficients stay near 1 (solver tolerances are absolute)
   const w = objectiveWeights(objective);
-  const [tScale, eScale] = typeof objective === 'string' ? [1, 1] : [timeUnit, energyUnit];
+  const wScale = Math.max(w.latencyWeight * timeUnit, w.energyWeight * energyUnit) || 1;
+  const [tScale, eScale] = typeof objective === 'string' ? [1, 1] : [timeUnit / wScale, energyUnit / wScale];
   const costs = new Map<number, number>();
   const addCost = (i: number, v: number) => costs.set(i, (costs.get(i) ?? 0) + v);
   if (w.latencyWeight) addCost(T, w.latencyWeight * tScale);
@@ -801,7 +803,7 @@ export async function decomposedSelect(
   // a master stopped at its time limit still gives a selection and a valid lower bound
   const solved = result.status === 'optimal' && result.objective !== undefined;
   if (!result.values || (!solved && result.status !== 'timeout')) return `the master problem was not solved (${result.status})`;
-  const unit = objective === 'latency' ? timeUnit : objective === 'energy' ? energyUnit : 1;
+  const unit = objective === 'latency' ? timeUnit : objective === 'energy' ? energyUnit : wScale;
   const masterBound = solved ? result.objective : result.bound;
   const bound = masterBound === undefined ? undefined : masterBound * unit;
 

@@ -176,9 +176,11 @@ export function buildSelectionMilp(sg: StackedGraph, objective: Objective, c: Se
     rows.push({ name: 'energy_budget', terms: energy.terms, upper: c.energyBudgetJ / energyUnit - energy.constant });
   }
 
-  // a single metric is minimized in model units; a weighted sum in SI (weights per second and per joule)
+  // a single metric is minimized in model units; a weighted sum in SI divided by its larger
+  // term's scale, so its coefficients stay near 1 (solver tolerances are absolute)
   const w = objectiveWeights(objective);
-  const [tScale, eScale] = typeof objective === 'string' ? [1, 1] : [timeUnit, energyUnit];
+  const wScale = Math.max(w.latencyWeight * timeUnit, w.energyWeight * energyUnit) || 1;
+  const [tScale, eScale] = typeof objective === 'string' ? [1, 1] : [timeUnit / wScale, energyUnit / wScale];
   const costs = new Map<number, number>();
   const addCost = (i: number, v: number) => costs.set(i, (costs.get(i) ?? 0) + v);
   if (w.latencyWeight) addCost(T, w.latencyWeight * tScale);
@@ -191,7 +193,7 @@ export function buildSelectionMilp(sg: StackedGraph, objective: Objective, c: Se
     timeUnit,
     energyUnit,
     toSI: (value) => {
-      if (typeof objective !== 'string') return value + offset;
+      if (typeof objective !== 'string') return (value + offset) * wScale;
       return objective === 'latency' ? value * timeUnit : (value + offset) * energyUnit;
     },
     decode(values) {

@@ -105,15 +105,20 @@ describe('exact decomposition over the block chain', () => {
 
   it('equals brute force for a weighted sum of latency and energy (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(chainCase, fc.double({ min: 0, max: 3, noNaN: true }), fc.double({ min: 0.01, max: 3, noNaN: true }), async (c, a, b) => {
-        const sg = stackedFrom(c);
-        const objective = { latencyWeight: a, energyWeight: b };
-        const best = Math.min(...[...allChoices(sg)].map((ch) => objectiveValue(evaluateSelection(sg, ch), objective)));
-        const r = await optimize(sg, { objective, exhaustiveLimit: 0 });
-        if (r.method === 'decomposition') decomposed++;
-        expect(r.selection.status).toBe('optimal');
-        expect(r.selection.objectiveValue).toBeCloseTo(best, 6);
-      }),
+      fc.asyncProperty(
+        chainCase,
+        fc.double({ min: 0, max: 3, noNaN: true }),
+        fc.double({ min: 0.01, max: 3, noNaN: true }),
+        async (c, a, b) => {
+          const sg = stackedFrom(c);
+          const objective = { latencyWeight: a, energyWeight: b };
+          const best = Math.min(...[...allChoices(sg)].map((ch) => objectiveValue(evaluateSelection(sg, ch), objective)));
+          const r = await optimize(sg, { objective, exhaustiveLimit: 0 });
+          if (r.method === 'decomposition') decomposed++;
+          expect(r.selection.status).toBe('optimal');
+          expect(r.selection.objectiveValue).toBeCloseTo(best, 6);
+        },
+      ),
       { numRuns: 100 },
     );
   });

@@ -50,16 +50,21 @@ describe('exact selection (MILP through yalps)', () => {
 
   it('minimizes a weighted sum of latency and energy exactly, monolithic and decomposed (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(randomCase, fc.double({ min: 0, max: 3, noNaN: true }), fc.double({ min: 0.01, max: 3, noNaN: true }), async (c, a, b) => {
-        const sg = stackedFrom(c);
-        const objective = { latencyWeight: a, energyWeight: b };
-        const best = Math.min(...[...allChoices(sg)].map((ch) => objectiveValue(evaluateSelection(sg, ch), objective)));
-        for (const decompose of [false, true]) {
-          const r = await optimize(sg, { objective, exhaustiveLimit: 0, decompose });
-          expect(r.selection.status).toBe('optimal');
-          expect(r.selection.objectiveValue).toBeCloseTo(best, 6);
-        }
-      }),
+      fc.asyncProperty(
+        randomCase,
+        fc.double({ min: 0, max: 3, noNaN: true }),
+        fc.double({ min: 0.01, max: 3, noNaN: true }),
+        async (c, a, b) => {
+          const sg = stackedFrom(c);
+          const objective = { latencyWeight: a, energyWeight: b };
+          const best = Math.min(...[...allChoices(sg)].map((ch) => objectiveValue(evaluateSelection(sg, ch), objective)));
+          for (const decompose of [false, true]) {
+            const r = await optimize(sg, { objective, exhaustiveLimit: 0, decompose });
+            expect(r.selection.status).toBe('optimal');
+            expect(r.selection.objectiveValue).toBeCloseTo(best, 6);
+          }
+        },
+      ),
       { numRuns: 100 },
     );
   });
