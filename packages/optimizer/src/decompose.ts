@@ -121,20 +121,35 @@ function samePicks(a: BlockPoint, b: BlockPoint): boolean {
   return a.cutPicks.every((x, i) => x === b.cutPicks[i]);
 }
 
-function dominates(a: BlockPoint, b: BlockPoint, withDelay: boolean): boolean {
-  if ((withDelay && a.delayS > b.delayS) || a.energyJ > b.energyJ) return false;
+/**
+ * Which totals the objective and the budgets depend on: time (the critical
+ * path and the loads) and energy. Pareto sets need only those, and are much
+ * smaller for a pure latency or a pure energy objective.
+ */
+export interface Dims {
+  readonly time: boolean;
+  readonly energy: boolean;
+}
+
+function dominates(a: BlockPoint, b: BlockPoint, withDelay: boolean, dims: Dims): boolean {
+  if (dims.energy && a.energyJ > b.energyJ) return false;
+  if (!dims.time) return true;
+  if (withDelay && a.delayS > b.delayS) return false;
   for (let i = 0; i < a.loads.length; i++) if ((a.loads[i] as number) > (b.loads[i] as number)) return false;
   return true;
 }
 
 /**
  * The points no other point with the same articulation candidates is at least
- * as good as in every component that matters (ties keep the shorter delay).
+ * as good as in every component that matters (ties keep the shorter delay, or
+ * the lower energy when time does not matter).
  */
-function paretoFilter(points: BlockPoint[], withDelay: boolean): BlockPoint[] {
-  const sorted = [...points].sort((a, b) => a.delayS - b.delayS || a.energyJ - b.energyJ);
+function paretoFilter(points: BlockPoint[], withDelay: boolean, dims: Dims): BlockPoint[] {
+  const sorted = [...points].sort((a, b) =>
+    dims.time ? a.delayS - b.delayS || a.energyJ - b.energyJ : a.energyJ - b.energyJ || a.delayS - b.delayS,
+  );
   const kept: BlockPoint[] = [];
-  for (const p of sorted) if (!kept.some((k) => samePicks(k, p) && dominates(k, p, withDelay))) kept.push(p);
+  for (const p of sorted) if (!kept.some((k) => samePicks(k, p) && dominates(k, p, withDelay, dims))) kept.push(p);
   return kept;
 }
 
@@ -156,9 +171,10 @@ interface BlockContext {
   readonly membersHere: ReadonlyMap<string, number>;
   /** Largest selection space enumerated whole; larger blocks are folded (whose parts stay within BLOCK_ENUMERATION_LIMIT). */
   readonly limit: number;
+  readonly dims: Dims;
 }
 
-function blockContext(sg: StackedGraph, b: TreeBlock, last: boolean, limit: number): BlockContext {
+function blockContext(sg: StackedGraph, b: TreeBlock, last: boolean, limit: number, dims: Dims): BlockContext {
   const g = sg.graph;
   const pos = new Map(b.ops.map((id, i) => [id, i]));
   const lists = b.ops.map((id) => sg.candidates.get(id) ?? []);
@@ -183,6 +199,7 @@ function blockContext(sg: StackedGraph, b: TreeBlock, last: boolean, limit: numb
     cutPos: b.cuts.map((id) => pos.get(id) as number),
     membersHere,
     limit,
+    dims,
   };
 }
 
@@ -274,12 +291,13 @@ function blockPareto(
   b: TreeBlock,
   last: boolean,
   limit: number,
+  dims: Dims,
 ): { points: BlockPoint[]; evaluated: number } | undefined {
-  const ctx = blockContext(sg, b, last, limit);
+  const ctx = blockContext(sg, b, last, limit, dims);
   const all = b.ops.map((_, i) => i);
   if (spaceOf(ctx, all) > limit) {
     const folded = foldedPoints(ctx);
-    return folded && { points: paretoFilter(folded.points, b.spine), evaluated: folded.evaluated };
+    return folded && { points: paretoFilter(folded.points, b.spine, ctx.dims), evaluated: folded.evaluated };
   }
   const picks = all.map(() => 0);
   const rel = new Float64Array(all.length);
@@ -287,7 +305,7 @@ function blockPareto(
   forEachPick(ctx, all, picks, () => {
     if (wholeFusions(ctx, picks)) points.push(blockPoint(ctx, picks, rel));
   });
-  return { points: paretoFilter(points, b.spine), evaluated: spaceOf(ctx, all) };
+  return { points: paretoFilter(points, b.spine, ctx.dims), evaluated: spaceOf(ctx, all) };
 }
 
 /** Interchangeable parallel branches of a block: same costs, same shape, same neighbours outside. */
@@ -406,8 +424,10 @@ interface Folded {
   readonly counts: readonly number[];
 }
 
-function foldDominates(a: Folded, b: Folded): boolean {
-  if (a.finish > b.finish || a.energyJ > b.energyJ) return false;
+function foldDominates(a: Folded, b: Folded, dims: Dims): boolean {
+  if (dims.energy && a.energyJ > b.energyJ) return false;
+  if (!dims.time) return true;
+  if (a.finish > b.finish) return false;
   for (let i = 0; i < a.arrive.length; i++) if ((a.arrive[i] as number) > (b.arrive[i] as number)) return false;
   for (let i = 0; i < a.loads.length; i++) if ((a.loads[i] as number) > (b.loads[i] as number)) return false;
   return true;
@@ -526,8 +546,8 @@ function foldedPoints(ctx: BlockContext): { points: BlockPoint[]; evaluated: num
               energyJ: a.energyJ + q.energyJ,
               counts: a.counts.map((x, k) => (k === qi ? x + 1 : x)),
             };
-            if (!next.some((o) => foldDominates(o, c))) {
-              for (let k = next.length - 1; k >= 0; k--) if (foldDominates(c, next[k] as Folded)) next.splice(k, 1);
+            if (!next.some((o) => foldDominates(o, c, ctx.dims))) {
+              for (let k = next.length - 1; k >= 0; k--) if (foldDominates(c, next[k] as Folded, ctx.dims)) next.splice(k, 1);
               next.push(c);
             }
           });
@@ -617,19 +637,19 @@ interface Analysis {
 // one analysis serves every objective, budget and solver run on the same Stacked Graph
 const analyses = new WeakMap<StackedGraph, Map<string, Analysis | string>>();
 
-function analyze(sg: StackedGraph, reuse: boolean, limit: number): Analysis | string {
+function analyze(sg: StackedGraph, reuse: boolean, limit: number, dims: Dims): Analysis | string {
   const cache = analyses.get(sg) ?? new Map<string, Analysis | string>();
   analyses.set(sg, cache);
-  const key = `${reuse}/${limit}`;
+  const key = `${reuse}/${limit}/${dims.time}/${dims.energy}`;
   let a = cache.get(key);
   if (a === undefined) {
-    a = analyzeFresh(sg, reuse, limit);
+    a = analyzeFresh(sg, reuse, limit, dims);
     cache.set(key, a);
   }
   return a;
 }
 
-function analyzeFresh(sg: StackedGraph, reuse: boolean, limit: number): Analysis | string {
+function analyzeFresh(sg: StackedGraph, reuse: boolean, limit: number, dims: Dims): Analysis | string {
   const tree = blockTree(sg);
   if (typeof tree === 'string') return tree;
   const spineLast = tree.reduce((k, b, i) => (b.spine ? i : k), -1);
@@ -644,7 +664,7 @@ function analyzeFresh(sg: StackedGraph, reuse: boolean, limit: number): Analysis
     const key = reuse ? classKey(sg, b, role, lists, listIds) : String(i);
     let ci = byKey.get(key);
     if (ci === undefined) {
-      const found = blockPareto(sg, b, i === spineLast, limit);
+      const found = blockPareto(sg, b, i === spineLast, limit, dims);
       if (!found) return `a block of ${b.ops.length} ops has over ${limit} selections and no interchangeable branches to fold`;
       enumerated += found.evaluated;
       ci = classes.push({ points: found.points, members: [], spine: b.spine }) - 1;
@@ -706,13 +726,16 @@ export async function decomposedSelect(
     readonly blockLimit?: number;
   } = {},
 ): Promise<DecomposedResult | string> {
-  const analysis = analyze(sg, options.reuse !== false, options.blockLimit ?? BLOCK_ENUMERATION_LIMIT);
+  const w = objectiveWeights(objective);
+  const staticW = sg.devices.reduce((s, d) => s + d.count * d.staticPowerW, 0);
+  const energy = w.energyWeight > 0 || c.energyBudgetJ !== undefined;
+  const dims: Dims = { energy, time: w.latencyWeight > 0 || c.latencyBudgetS !== undefined || (energy && staticW > 0) };
+  const analysis = analyze(sg, options.reuse !== false, options.blockLimit ?? BLOCK_ENUMERATION_LIMIT, dims);
   if (typeof analysis === 'string') return analysis;
   const { tree, classes, classOf, enumerated } = analysis;
   // with one candidate per articulation op, blocks of a class are interchangeable
   const counting = tree.every((b) => b.entry === undefined || (sg.candidates.get(b.entry)?.length ?? 0) === 1);
 
-  const staticW = sg.devices.reduce((s, d) => s + d.count * d.staticPowerW, 0);
   const all = classes.flatMap((k) => k.points);
   const timeUnit = Math.max(...all.map((p) => Math.abs(p.delayS)), ...all.flatMap((p) => p.loads), 1e-30);
   const energyUnit = Math.max(...all.map((p) => p.energyJ), staticW * timeUnit, 1e-30);
@@ -780,7 +803,6 @@ export async function decomposedSelect(
   if (c.energyBudgetJ !== undefined) rows.push({ name: 'energy_budget', terms: energyTerms, upper: c.energyBudgetJ / energyUnit });
   // a single metric in model units; a weighted sum in SI divided by its larger term's scale,
   // so its coefficients stay near 1 (solver tolerances are absolute)
-  const w = objectiveWeights(objective);
   const wScale = Math.max(w.latencyWeight * timeUnit, w.energyWeight * energyUnit) || 1;
   const [tScale, eScale] = typeof objective === 'string' ? [1, 1] : [timeUnit / wScale, energyUnit / wScale];
   const costs = new Map<number, number>();
