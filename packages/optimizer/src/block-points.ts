@@ -1,0 +1,193 @@
+import { type Candidate, type StackedGraph, spanS } from '@lightcode/ir';
+import type { TreeBlock } from './block-tree.js';
+
+/** What one selection inside a block adds to the totals. */
+export interface BlockPoint {
+  /**
+   * Delay from the entry's finish to the exit's (the last spine block: to its
+   * last finish): a lower bound on its share of the critical path. Off the
+   * spine it does not enter the bound and only breaks ties.
+   */
+  readonly delayS: number;
+  /** Per device class, in `sg.devices` order: summed latency of the block's own ops. */
+  readonly loads: readonly number[];
+  /** Dynamic energy of its own ops and of the transfers on its edges. */
+  readonly energyJ: number;
+  /** Candidate index per block position. */
+  readonly picks: readonly number[];
+  /** Its articulation ops' candidates, in `cuts` order: neighbours must agree on them. */
+  readonly cutPicks: readonly number[];
+}
+
+export function samePicks(a: BlockPoint, b: BlockPoint): boolean {
+  return a.cutPicks.every((x, i) => x === b.cutPicks[i]);
+}
+
+/**
+ * Which totals the objective and the budgets depend on: time (the critical
+ * path and the loads) and energy. Pareto sets need only those, and are much
+ * smaller for a pure latency or a pure energy objective.
+ */
+export interface Dims {
+  readonly time: boolean;
+  readonly energy: boolean;
+}
+
+export function dominates(a: BlockPoint, b: BlockPoint, withDelay: boolean, dims: Dims): boolean {
+  if (dims.energy && a.energyJ > b.energyJ) return false;
+  if (!dims.time) return true;
+  if (withDelay && a.delayS > b.delayS) return false;
+  for (let i = 0; i < a.loads.length; i++) if ((a.loads[i] as number) > (b.loads[i] as number)) return false;
+  return true;
+}
+
+/**
+ * The points no other point with the same articulation candidates is at least
+ * as good as in every component that matters (ties keep the shorter delay, or
+ * the lower energy when time does not matter).
+ */
+export function paretoFilter(points: BlockPoint[], withDelay: boolean, dims: Dims): BlockPoint[] {
+  const sorted = [...points].sort((a, b) =>
+    dims.time ? a.delayS - b.delayS || a.energyJ - b.energyJ : a.energyJ - b.energyJ || a.delayS - b.delayS,
+  );
+  const kept: BlockPoint[] = [];
+  for (const p of sorted) if (!kept.some((k) => samePicks(k, p) && dominates(k, p, withDelay, dims))) kept.push(p);
+  return kept;
+}
+
+/** What evaluating selections of one block needs, computed once. */
+export interface BlockContext {
+  readonly sg: StackedGraph;
+  readonly b: TreeBlock;
+  readonly last: boolean;
+  readonly lists: readonly (readonly Candidate[])[];
+  /** In-block producers of each position: (position, bytes). */
+  readonly preds: readonly (readonly (readonly [number, number])[])[];
+  readonly own: readonly boolean[];
+  readonly deviceIndex: ReadonlyMap<string, number>;
+  readonly count: readonly number[];
+  readonly entry: number;
+  readonly exit: number;
+  readonly cutPos: readonly number[];
+  /** Members of each fusion inside the block. */
+  readonly membersHere: ReadonlyMap<string, number>;
+  /** Largest selection space enumerated whole; larger blocks are folded (whose parts stay within BLOCK_ENUMERATION_LIMIT). */
+  readonly limit: number;
+  readonly dims: Dims;
+}
+
+export function blockContext(sg: StackedGraph, b: TreeBlock, last: boolean, limit: number, dims: Dims): BlockContext {
+  const g = sg.graph;
+  const pos = new Map(b.ops.map((id, i) => [id, i]));
+  const lists = b.ops.map((id) => sg.candidates.get(id) ?? []);
+  const membersHere = new Map<string, number>();
+  for (const l of lists) for (const c of l) if (c.fusion) membersHere.set(c.fusion.id, (membersHere.get(c.fusion.id) ?? 0) + 1);
+  return {
+    sg,
+    b,
+    last,
+    lists,
+    preds: b.ops.map((id) =>
+      g
+        .inEdges(id)
+        .filter((e) => pos.has(e.from))
+        .map((e) => [pos.get(e.from) as number, e.bytes] as const),
+    ),
+    own: b.ops.map((id) => id !== b.entry),
+    deviceIndex: new Map(sg.devices.map((d, i) => [d.id, i])),
+    count: sg.devices.map((d) => d.count),
+    entry: b.entry !== undefined ? (pos.get(b.entry) as number) : -1,
+    exit: b.exit !== undefined ? (pos.get(b.exit) as number) : -1,
+    cutPos: b.cuts.map((id) => pos.get(id) as number),
+    membersHere,
+    limit,
+    dims,
+  };
+}
+
+/**
+ * Whether the picks take every fused realization chosen in the block for all
+ * its members here (members in a neighbour agree through the shared op).
+ */
+export function wholeFusions(ctx: BlockContext, picks: readonly number[]): boolean {
+  const chosen = new Map<string, number>();
+  for (let i = 0; i < picks.length; i++) {
+    const f = ((ctx.lists[i] as Candidate[])[picks[i] as number] as Candidate).fusion;
+    if (f) chosen.set(f.id, (chosen.get(f.id) ?? 0) + 1);
+  }
+  for (const [id, n] of chosen) if (n !== ctx.membersHere.get(id)) return false;
+  return true;
+}
+
+/** Prices one selection of the block (candidate index per position). */
+export function blockPoint(ctx: BlockContext, picks: readonly number[], rel: Float64Array): BlockPoint {
+  const { sg, lists, preds, entry, exit } = ctx;
+  const loads = sg.devices.map(() => 0);
+  let energyJ = 0;
+  let end = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < picks.length; i++) {
+    const c = lists[i]?.[picks[i] as number] as Candidate;
+    const d = ctx.deviceIndex.get(c.device) as number;
+    // in the first block sources start at 0; elsewhere only the entry anchors time, so
+    // other sources (and ops fed only from outside) are left unconstrained: a lower bound
+    let ready = i === entry ? 0 : entry < 0 && (preds[i] as []).length === 0 ? 0 : Number.NEGATIVE_INFINITY;
+    for (const [p, bytes] of preds[i] as (readonly [number, number])[]) {
+      const pc = lists[p]?.[picks[p] as number] as Candidate;
+      const t = sg.transfer(pc.device, c.device, bytes);
+      energyJ += t.energyJ;
+      if (i !== entry) ready = Math.max(ready, (rel[p] as number) + t.latencyS);
+    }
+    rel[i] = i === entry ? 0 : ready + spanS(c, ctx.count[d] as number);
+    end = Math.max(end, rel[i] as number);
+    if (ctx.own[i]) {
+      loads[d] = (loads[d] as number) + c.latencyS;
+      energyJ += c.energyJ;
+    }
+  }
+  return {
+    delayS: ctx.last || exit < 0 ? end : (rel[exit] as number),
+    loads,
+    energyJ,
+    picks: [...picks],
+    cutPicks: ctx.cutPos.map((i) => picks[i] as number),
+  };
+}
+
+/** Calls `visit` with every combination of candidate indices at the given positions (odometer order). */
+export function forEachPick(ctx: BlockContext, positions: readonly number[], picks: number[], visit: () => void): void {
+  for (const i of positions) picks[i] = 0;
+  for (;;) {
+    visit();
+    let k = 0;
+    while (k < positions.length) {
+      const i = positions[k] as number;
+      const next = (picks[i] as number) + 1;
+      if (next < (ctx.lists[i]?.length ?? 1)) {
+        picks[i] = next;
+        break;
+      }
+      picks[i] = 0;
+      k++;
+    }
+    if (k === positions.length) return;
+  }
+}
+
+export function spaceOf(ctx: BlockContext, positions: readonly number[]): number {
+  let n = 1;
+  for (const i of positions) n *= ctx.lists[i]?.length ?? 1;
+  return n;
+}
+
+/** Small integers for equal JSON texts, so class keys stay short. */
+export class Interner {
+  private readonly ids = new Map<string, number>();
+  id(text: string): number {
+    let i = this.ids.get(text);
+    if (i === undefined) {
+      i = this.ids.size;
+      this.ids.set(text, i);
+    }
+    return i;
+  }
+}
