@@ -102,9 +102,9 @@ export function blockSignature(g: OpGraph, block: readonly string[]): string {
   const ops = block.map((id) => ids.get(id));
   const edges: [number, number, number][] = [];
   for (const id of block) {
-    for (const s of g.successors(id)) {
-      const j = at.get(s);
-      if (j !== undefined) edges.push([at.get(id) as number, j, g.edge(id, s)?.bytes ?? 0]);
+    for (const { to, bytes } of g.outEdges(id)) {
+      const j = at.get(to);
+      if (j !== undefined) edges.push([at.get(id) as number, j, bytes]);
     }
   }
   return JSON.stringify([ops, edges]);

@@ -49,6 +49,7 @@ export class OpGraph {
   private preds = new Map<string, readonly string[]>();
   private succs = new Map<string, readonly string[]>();
   private ins = new Map<string, readonly { readonly from: string; readonly bytes: number }[]>();
+  private outs = new Map<string, readonly { readonly to: string; readonly bytes: number }[]>();
   private readonly arith = new Map<string, OpArithmetic>();
 
   constructor(meta: ModelMeta) {
@@ -87,6 +88,7 @@ export class OpGraph {
     if (this.preds.size) this.preds = new Map();
     if (this.succs.size) this.succs = new Map();
     if (this.ins.size) this.ins = new Map();
+    if (this.outs.size) this.outs = new Map();
   }
 
   has(id: string): boolean {
@@ -138,6 +140,16 @@ export class OpGraph {
     if (!e) {
       e = this.predecessors(id).map((from) => ({ from, bytes: this.edge(from, id)?.bytes ?? 0 }));
       this.ins.set(id, e);
+    }
+    return e;
+  }
+
+  /** The op's consumers with the bytes it sends each (memoized). */
+  outEdges(id: string): readonly { readonly to: string; readonly bytes: number }[] {
+    let e = this.outs.get(id);
+    if (!e) {
+      e = this.successors(id).map((to) => ({ to, bytes: this.edge(id, to)?.bytes ?? 0 }));
+      this.outs.set(id, e);
     }
     return e;
   }

@@ -78,9 +78,9 @@ export function branchGroups(ctx: BlockContext): { groups: BranchGroup[]; outer:
   const pos = new Map(b.ops.map((id, i) => [id, i]));
   const succs = b.ops.map((id) =>
     g
-      .successors(id)
-      .filter((s) => pos.has(s))
-      .map((s) => [pos.get(s) as number, g.edge(id, s)?.bytes ?? 0] as const),
+      .outEdges(id)
+      .filter((e) => pos.has(e.to))
+      .map((e) => [pos.get(e.to) as number, e.bytes] as const),
   );
   // connected components of the repeated ops
   const comp = new Array<number>(n).fill(-1);

@@ -104,8 +104,7 @@ export function buildSelectionMilp(sg: StackedGraph, objective: Objective, c: Se
     if (preds.length === 0) {
       rows.push({ name: `src_${id}`, terms: [[f, 1], ...lat.terms.map(([i, v]) => [i, -v] as [number, number])], lower: lat.constant });
     }
-    for (const p of preds) {
-      const bytes = g.edge(p, id)?.bytes ?? 0;
+    for (const { from: p, bytes } of g.inEdges(id)) {
       const from = sg.candidates.get(p) ?? [];
       const to = sg.candidates.get(id) ?? [];
       const xp = xIndex.get(p);

@@ -53,13 +53,12 @@ export function studyPathSelect(sg: StackedGraph, metric: Metric): Choice {
       const id = order[i] as string;
       const list = sg.candidates.get(id) ?? [];
       const row: Step[] = list.map(() => ({ cost: Number.POSITIVE_INFINITY }));
-      const outs = g.successors(id);
+      const outs = g.outEdges(id);
       for (const k of allowed(id)) {
         const c = list[k] as Candidate;
         if (outs.length === 0) row[k] = { cost: 0 };
-        for (const s of outs) {
+        for (const { to: s, bytes } of outs) {
           const sl = sg.candidates.get(s) ?? [];
-          const bytes = g.edge(id, s)?.bytes ?? 0;
           for (const j of allowed(s)) {
             const via = move(c, sl[j] as Candidate, bytes) + cost(sl[j] as Candidate) + (bwd.get(s)?.[j]?.cost ?? Number.POSITIVE_INFINITY);
             if (via < (row[k]?.cost ?? Number.POSITIVE_INFINITY)) row[k] = { cost: via, next: [s, j] };

@@ -68,9 +68,9 @@ export function upwardRanks(sg: StackedGraph, pick: (id: string) => Candidate): 
     const id = order[i] as string;
     const c = pick(id);
     let tail = 0;
-    for (const s of g.successors(id)) {
-      const tr = sg.transfer(c.device, pick(s).device, g.edge(id, s)?.bytes ?? 0);
-      tail = Math.max(tail, tr.latencyS + (rank.get(s) ?? 0));
+    for (const { to, bytes } of g.outEdges(id)) {
+      const tr = sg.transfer(c.device, pick(to).device, bytes);
+      tail = Math.max(tail, tr.latencyS + (rank.get(to) ?? 0));
     }
     rank.set(id, c.latencyS + tail);
   }
@@ -143,9 +143,8 @@ export function simulate(sg: StackedGraph, pick: (id: string) => Candidate): Sch
     const id = ready.pop() as string;
     const c = pick(id);
     let arrive = 0;
-    for (const p of g.predecessors(id)) {
+    for (const { from: p, bytes } of g.inEdges(id)) {
       const pc = pick(p);
-      const bytes = g.edge(p, id)?.bytes ?? 0;
       const tr = sg.transfer(pc.device, c.device, bytes);
       let sent = end.get(p) ?? 0;
       if (pc.device !== c.device && bytes > 0) {
