@@ -5,6 +5,7 @@ import {
   blockContext,
   blockPoint,
   type Dims,
+  emptyLoads,
   forEachPick,
   Interner,
   paretoFilter,
@@ -216,7 +217,6 @@ export function foldedPoints(ctx: BlockContext): { points: BlockPoint[]; evaluat
   const rel = new Float64Array(n);
   const points: BlockPoint[] = [];
   let evaluated = 0;
-  const D = sg.devices.length;
   forEachPick(ctx, outer, picks, () => {
     // outer ops the branches hang from: their times with the branches not yet placed
     const pre = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
@@ -231,7 +231,7 @@ export function foldedPoints(ctx: BlockContext): { points: BlockPoint[]; evaluat
         const fusionIds = new Map<string, number>();
         for (const c of chosen) if (c.fusion) fusionIds.set(c.fusion.id, (fusionIds.get(c.fusion.id) ?? 0) + 1);
         for (const [id, k] of fusionIds) if (k !== ctx.membersHere.get(id)) return;
-        const loads = new Array<number>(D).fill(0);
+        const loads = emptyLoads(sg);
         let energyJ = 0;
         let finish = Number.NEGATIVE_INFINITY;
         for (const v of first) {
@@ -242,6 +242,7 @@ export function foldedPoints(ctx: BlockContext): { points: BlockPoint[]; evaluat
             const pc = ctx.lists[p]?.[brPicks[p] as number] as Candidate;
             const t = sg.transfer(pc.device, c.device, bytes);
             energyJ += t.energyJ;
+            ctx.addLinkLoad(loads, pc.device, c.device, t.latencyS);
             ready = Math.max(ready, (brRel[p] as number) + t.latencyS);
           }
           brRel[v] = ready + spanS(c, ctx.count[d] as number);
@@ -257,6 +258,7 @@ export function foldedPoints(ctx: BlockContext): { points: BlockPoint[]; evaluat
             const pc = ctx.lists[p]?.[brPicks[p] as number] as Candidate;
             const t = sg.transfer(pc.device, sc.device, bytes);
             energyJ += t.energyJ;
+            ctx.addLinkLoad(loads, pc.device, sc.device, t.latencyS);
             a = Math.max(a, (brRel[p] as number) + t.latencyS);
           }
           return a;
@@ -269,7 +271,7 @@ export function foldedPoints(ctx: BlockContext): { points: BlockPoint[]; evaluat
         {
           arrive: grp.consumers.map(() => Number.NEGATIVE_INFINITY),
           finish: Number.NEGATIVE_INFINITY,
-          loads: new Array<number>(D).fill(0),
+          loads: emptyLoads(sg),
           energyJ: 0,
           counts: local.map(() => 0),
         },

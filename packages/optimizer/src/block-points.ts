@@ -9,7 +9,10 @@ export interface BlockPoint {
    * spine it does not enter the bound and only breaks ties.
    */
   readonly delayS: number;
-  /** Per device class, in `sg.devices` order: summed latency of the block's own ops. */
+  /**
+   * Per device class, in `sg.devices` order, the summed latency of the block's
+   * own ops; then per link, in `sg.links` order, the transfer time it carries.
+   */
   readonly loads: readonly number[];
   /** Dynamic energy of its own ops and of the transfers on its edges. */
   readonly energyJ: number;
@@ -65,6 +68,8 @@ export interface BlockContext {
   readonly preds: readonly (readonly (readonly [number, number])[])[];
   readonly own: readonly boolean[];
   readonly deviceIndex: ReadonlyMap<string, number>;
+  /** Adds a transfer's time to the loads of the links on its route (after the device entries). */
+  readonly addLinkLoad: (loads: number[], from: string, to: string, latencyS: number) => void;
   readonly count: readonly number[];
   readonly entry: number;
   readonly exit: number;
@@ -95,6 +100,7 @@ export function blockContext(sg: StackedGraph, b: TreeBlock, last: boolean, limi
     ),
     own: b.ops.map((id) => id !== b.entry),
     deviceIndex: new Map(sg.devices.map((d, i) => [d.id, i])),
+    addLinkLoad: linkLoader(sg),
     count: sg.devices.map((d) => d.count),
     entry: b.entry !== undefined ? (pos.get(b.entry) as number) : -1,
     exit: b.exit !== undefined ? (pos.get(b.exit) as number) : -1,
@@ -119,10 +125,26 @@ export function wholeFusions(ctx: BlockContext, picks: readonly number[]): boole
   return true;
 }
 
+/** Zeroed loads: one entry per device class, then one per link. */
+export function emptyLoads(sg: StackedGraph): number[] {
+  return new Array<number>(sg.devices.length + sg.links.length).fill(0);
+}
+
+function linkLoader(sg: StackedGraph): BlockContext['addLinkLoad'] {
+  const at = new Map(sg.links.map((l, i) => [l, sg.devices.length + i]));
+  return (loads, from, to, latencyS) => {
+    if (latencyS <= 0) return;
+    for (const l of sg.route(from, to)) {
+      const k = at.get(l) as number;
+      loads[k] = (loads[k] as number) + latencyS;
+    }
+  };
+}
+
 /** Prices one selection of the block (candidate index per position). */
 export function blockPoint(ctx: BlockContext, picks: readonly number[], rel: Float64Array): BlockPoint {
   const { sg, lists, preds, entry, exit } = ctx;
-  const loads = sg.devices.map(() => 0);
+  const loads = emptyLoads(sg);
   let energyJ = 0;
   let end = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < picks.length; i++) {
@@ -135,6 +157,7 @@ export function blockPoint(ctx: BlockContext, picks: readonly number[], rel: Flo
       const pc = lists[p]?.[picks[p] as number] as Candidate;
       const t = sg.transfer(pc.device, c.device, bytes);
       energyJ += t.energyJ;
+      ctx.addLinkLoad(loads, pc.device, c.device, t.latencyS);
       if (i !== entry) ready = Math.max(ready, (rel[p] as number) + t.latencyS);
     }
     rel[i] = i === entry ? 0 : ready + spanS(c, ctx.count[d] as number);

@@ -20,7 +20,8 @@ export interface SelectionMilp {
  * Binary x[v,c] picks candidate c of op v (ops with one candidate are fixed).
  * Continuous f[v] is v's finish time: f[v] >= f[u] + transfer(u,v) + span(v) for
  * every edge, f[v] >= lat(v) at sources. T >= f[v] at sinks and
- * T >= load(d) / instances(d) for each device class, so T is the optimizer's
+ * T >= load(d) / instances(d) for each device class and T >= each link's
+ * transfer time, so T is the optimizer's
  * latency. Where both ends of an edge have choices, y[e,a,b] is the joint
  * choice, linked by sum_b y[e,a,b] = x[u,a] and sum_a y[e,a,b] = x[v,b] (the
  * tight marginal form, exact for binaries); transfer time and energy are linear
@@ -96,6 +97,16 @@ export function buildSelectionMilp(sg: StackedGraph, objective: Objective, c: Se
       });
   }
 
+  // per link: the transfer time it carries, as terms and a constant (model time units)
+  const linkTerms = new Map<string, [number, number][]>(sg.links.map((l) => [l, []]));
+  const linkConst = new Map<string, number>(sg.links.map((l) => [l, 0]));
+  const onLinks = (from: string, to: string, latencyS: number, v?: number) => {
+    if (latencyS <= 0) return;
+    for (const l of sg.route(from, to)) {
+      if (v === undefined) linkConst.set(l, (linkConst.get(l) ?? 0) + latencyS / timeUnit);
+      else linkTerms.get(l)?.push([v, latencyS / timeUnit]);
+    }
+  };
   // f[v] - f[u] - lat(v) - transfer(u, v) >= 0
   for (const id of order) {
     const lat = latencyOf(id);
@@ -112,16 +123,19 @@ export function buildSelectionMilp(sg: StackedGraph, objective: Objective, c: Se
       const terms: [number, number][] = [[f, 1], [fIndex.get(p) as number, -1], ...lat.terms.map(([i, v]) => [i, -v] as [number, number])];
       let constant = lat.constant;
       const cost = (a: number, b: number) => sg.transfer(from[a]?.device ?? '', to[b]?.device ?? '', bytes);
+      const device = (list: readonly Candidate[], k: number) => list[k]?.device ?? '';
       if (!xp && !xv) {
         const t = cost(0, 0);
         constant += t.latencyS / timeUnit;
         energy.constant += t.energyJ / energyUnit;
+        onLinks(device(from, 0), device(to, 0), t.latencyS);
       } else if (!xp || !xv) {
         const idx = (xp ?? xv) as number[];
         idx.forEach((i, k) => {
           const t = xp ? cost(k, 0) : cost(0, k);
           if (t.latencyS > 0) terms.push([i, -t.latencyS / timeUnit]);
           if (t.energyJ > 0) energy.terms.push([i, t.energyJ / energyUnit]);
+          onLinks(device(from, xp ? k : 0), device(to, xp ? 0 : k), t.latencyS, i);
         });
       } else if (from.some((a) => to.some((b) => a.device !== b.device))) {
         const y: number[][] = from.map((_, a) =>
@@ -138,6 +152,7 @@ export function buildSelectionMilp(sg: StackedGraph, objective: Objective, c: Se
             const t = cost(a, b);
             if (t.latencyS > 0) terms.push([yi, -t.latencyS / timeUnit]);
             if (t.energyJ > 0) energy.terms.push([yi, t.energyJ / energyUnit]);
+            onLinks(device(from, a), device(to, b), t.latencyS, yi);
           }
         }
       }
@@ -167,6 +182,13 @@ export function buildSelectionMilp(sg: StackedGraph, objective: Objective, c: Se
       });
     }
     if (terms.length > 1 || constant > 0) rows.push({ name: `load_${d.id}`, terms, lower: constant });
+  }
+  // T >= the time each link spends carrying transfers
+  for (const l of sg.links) {
+    const terms = linkTerms.get(l) ?? [];
+    const constant = linkConst.get(l) ?? 0;
+    if (terms.length || constant > 0)
+      rows.push({ name: `link_${l}`, terms: [[T, 1], ...terms.map(([i, v]) => [i, -v] as [number, number])], lower: constant });
   }
   if (staticW > 0) energy.terms.push([T, (staticW * timeUnit) / energyUnit]);
 

@@ -38,7 +38,7 @@ export interface SelectionCost {
   readonly latencyS: number;
   /** Longest path through op and transfer delays. */
   readonly criticalPathS: number;
-  /** Largest per-class load divided by its instance count. */
+  /** Largest per-class load divided by its instance count, or largest link occupancy. */
   readonly loadBoundS: number;
   /** Dynamic + transfer + static power x latency, joules. */
   readonly energyJ: number;
@@ -65,7 +65,9 @@ export function candidateOf(sg: StackedGraph, choice: Choice, opId: string): Can
  * Prices a selection. Latency is the critical path through op spans (an op
  * that splits into parts may spread over its class's instances) and the
  * transfer latencies of edges that cross devices, bounded below by each
- * device class's total work spread over its instances. Energy is the ops'
+ * device class's total work spread over its instances and by each link's
+ * occupancy (a transfer holds every link on its route, one at a time, as the
+ * simulator has it). Energy is the ops'
  * dynamic energy, the transfers' energy, and every instance's static power for
  * the whole latency.
  */
@@ -74,6 +76,7 @@ export function evaluateSelection(sg: StackedGraph, choice: Choice): SelectionCo
   const count = new Map(sg.devices.map((d) => [d.id, d.count]));
   const finish = new Map<string, number>();
   const load = new Map<string, number>();
+  const linkLoad = new Map<string, number>();
   let dynamic = 0;
   let criticalPathS = 0;
   for (const id of g.topologicalOrder()) {
@@ -83,6 +86,7 @@ export function evaluateSelection(sg: StackedGraph, choice: Choice): SelectionCo
       const pc = candidateOf(sg, choice, from);
       const tr = sg.transfer(pc.device, c.device, bytes);
       dynamic += tr.energyJ;
+      if (tr.latencyS > 0) for (const l of sg.route(pc.device, c.device)) linkLoad.set(l, (linkLoad.get(l) ?? 0) + tr.latencyS);
       ready = Math.max(ready, (finish.get(from) ?? 0) + tr.latencyS);
     }
     const f = ready + spanS(c, count.get(c.device) ?? 1);
@@ -97,6 +101,7 @@ export function evaluateSelection(sg: StackedGraph, choice: Choice): SelectionCo
     loadBoundS = Math.max(loadBoundS, (load.get(d.id) ?? 0) / d.count);
     staticW += d.count * d.staticPowerW;
   }
+  for (const busy of linkLoad.values()) loadBoundS = Math.max(loadBoundS, busy);
   const latencyS = Math.max(criticalPathS, loadBoundS);
   return { latencyS, criticalPathS, loadBoundS, energyJ: dynamic + staticW * latencyS };
 }

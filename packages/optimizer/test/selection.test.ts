@@ -32,9 +32,14 @@ function reference(sg: StackedGraph, choice: Map<string, number>) {
     dyn += c.energyJ;
     load.set(c.device, (load.get(c.device) ?? 0) + c.latencyS);
   }
-  for (const e of g.edges())
-    dyn += sg.transfer(candidateOf(sg, choice, e.from).device, candidateOf(sg, choice, e.to).device, e.bytes).energyJ;
-  const lb = Math.max(...sg.devices.map((d) => (load.get(d.id) ?? 0) / d.count));
+  const links = new Map<string, number>();
+  for (const e of g.edges()) {
+    const [a, b] = [candidateOf(sg, choice, e.from).device, candidateOf(sg, choice, e.to).device];
+    const t = sg.transfer(a, b, e.bytes);
+    dyn += t.energyJ;
+    for (const l of sg.route(a, b)) links.set(l, (links.get(l) ?? 0) + t.latencyS);
+  }
+  const lb = Math.max(...sg.devices.map((d) => (load.get(d.id) ?? 0) / d.count), ...links.values());
   const latency = Math.max(cp, lb);
   const staticW = sg.devices.reduce((s, d) => s + d.count * d.staticPowerW, 0);
   return { latency, energy: dyn + staticW * latency };
