@@ -8,7 +8,7 @@ export function renderCompile(r: CompileResult): string {
   const head = [
     `model   ${m.id} ${m.phase}, ${m.phase === 'decode' ? `kv ${m.kvLen} + 1 token` : `${m.seqLen} tokens`}, batch ${m.batch}, ${m.dtype}`,
     `system  ${r.system.id}: ${r.system.devices.map((d) => `${d.id} x${d.count} (${d.target}/${d.preset})`).join(', ')}`,
-    `select  ${objectiveLabel(r.objective)} objective, ${r.selection.solver} (${r.selection.status})`,
+    `select  ${objectiveLabel(r.objective)} objective, ${r.selection.solver} (${r.selection.status}, by ${r.selection.method})`,
     '',
     `latency ${formatQuantity(r.totals.latencyS, 's')}   energy ${formatQuantity(r.totals.energyJ, 'J')}   ${(r.totals.macs / 1e9).toFixed(2)} GMAC`,
     `        optimizer estimate ${formatQuantity(r.simulation.optimizerLatencyS, 's')} (schedule ${(100 * r.simulation.gap).toFixed(1)} % longer)${r.selection.gap ? `, selection gap ${(100 * r.selection.gap).toFixed(2)} %` : ''}`,
