@@ -117,51 +117,26 @@ export class OpGraph {
   }
 
   predecessors(id: string): readonly string[] {
-    let p = this.preds.get(id);
-    if (!p) {
-      p = this.g.inNeighbors(id);
-      this.preds.set(id, p);
-    }
-    return p;
+    return memo(this.preds, id, () => this.g.inNeighbors(id));
   }
 
   successors(id: string): readonly string[] {
-    let s = this.succs.get(id);
-    if (!s) {
-      s = this.g.outNeighbors(id);
-      this.succs.set(id, s);
-    }
-    return s;
+    return memo(this.succs, id, () => this.g.outNeighbors(id));
   }
 
   /** The op's producers with the bytes each sends it (memoized): what cost evaluations walk. */
   inEdges(id: string): readonly { readonly from: string; readonly bytes: number }[] {
-    let e = this.ins.get(id);
-    if (!e) {
-      e = this.predecessors(id).map((from) => ({ from, bytes: this.edge(from, id)?.bytes ?? 0 }));
-      this.ins.set(id, e);
-    }
-    return e;
+    return memo(this.ins, id, () => this.predecessors(id).map((from) => ({ from, bytes: this.edge(from, id)?.bytes ?? 0 })));
   }
 
   /** The op's consumers with the bytes it sends each (memoized). */
   outEdges(id: string): readonly { readonly to: string; readonly bytes: number }[] {
-    let e = this.outs.get(id);
-    if (!e) {
-      e = this.successors(id).map((to) => ({ to, bytes: this.edge(id, to)?.bytes ?? 0 }));
-      this.outs.set(id, e);
-    }
-    return e;
+    return memo(this.outs, id, () => this.successors(id).map((to) => ({ to, bytes: this.edge(id, to)?.bytes ?? 0 })));
   }
 
   /** The op's MACs, FLOPs and bytes (memoized). */
   arithmetic(id: string): OpArithmetic {
-    let a = this.arith.get(id);
-    if (!a) {
-      a = opArithmetic(this.op(id));
-      this.arith.set(id, a);
-    }
-    return a;
+    return memo(this.arith, id, () => opArithmetic(this.op(id)));
   }
 
   totals(): GraphTotals {
@@ -212,6 +187,16 @@ export class OpGraph {
     this.topo = order;
     return order;
   }
+}
+
+/** The cached value for a key, made and stored on first use. */
+function memo<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  let v = cache.get(key);
+  if (v === undefined) {
+    v = make();
+    cache.set(key, v);
+  }
+  return v;
 }
 
 /** A binary heap; small and allocation-free per operation. */

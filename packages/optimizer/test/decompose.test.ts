@@ -1,7 +1,7 @@
 import { decomposedSelect, evaluateSelection, objectiveValue, optimize, yalpsSolver } from '@lightcode/optimizer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { allChoices, type RandomCase, stackedFrom } from './random-stacked.js';
+import { allChoices, bruteForceBest, type RandomCase, stackedFrom } from './random-stacked.js';
 
 type Cand = readonly [number, number, number, number?];
 
@@ -112,7 +112,7 @@ describe('exact decomposition over the block chain', () => {
         async (c, a, b) => {
           const sg = stackedFrom(c);
           const objective = { latencyWeight: a, energyWeight: b };
-          const best = Math.min(...[...allChoices(sg)].map((ch) => objectiveValue(evaluateSelection(sg, ch), objective)));
+          const best = bruteForceBest(sg, objective);
           const r = await optimize(sg, { objective, exhaustiveLimit: 0 });
           if (r.method === 'decomposition') decomposed++;
           expect(r.selection.status).toBe('optimal');
@@ -197,7 +197,7 @@ describe('folding interchangeable parallel branches', () => {
       await fc.assert(
         fc.asyncProperty(branchCase, async (c) => {
           const sg = stackedFrom(c);
-          const best = Math.min(...[...allChoices(sg)].map((ch) => objectiveValue(evaluateSelection(sg, ch), objective)));
+          const best = bruteForceBest(sg, objective);
           // a block limit of 3 forces the branches' block to be folded (the tail block has at most 2 selections)
           const d = await decomposedSelect(sg, objective, {}, () => yalpsSolver, { blockLimit: 3 });
           if (typeof d === 'string') return;

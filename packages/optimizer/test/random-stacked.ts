@@ -1,4 +1,5 @@
 import { brokenFusion, type Candidate, type DeviceClass, OpGraph, type StackedGraph, tensor } from '@lightcode/ir';
+import { evaluateSelection, type Objective, objectiveValue } from '@lightcode/optimizer';
 import fc from 'fast-check';
 
 /** A small random Stacked Graph: a DAG, 2 device classes, 1-3 candidates per op, affine transfers. */
@@ -119,4 +120,9 @@ export function* allChoices(sg: StackedGraph): Generator<Map<string, number>> {
     }
   };
   yield* rec(0, new Map());
+}
+
+/** The least objective value over every selection (brute force). */
+export function bruteForceBest(sg: StackedGraph, objective: Objective): number {
+  return Math.min(...[...allChoices(sg)].map((ch) => objectiveValue(evaluateSelection(sg, ch), objective)));
 }
