@@ -5,6 +5,7 @@ import {
   type Candidate,
   type DType,
   type MilpProblem,
+  memo,
   type OpGraph,
   type ParamValue,
   type ResolvedSystem,
@@ -231,15 +232,8 @@ const stackedCache = new WeakMap<OpGraph, Map<string, StackedGraph>>();
 
 /** The Stacked Graph of a graph on a system, built once per distinct system. */
 export function stackedGraphOf(graph: OpGraph, system: ResolvedSystem): StackedGraph {
-  const key = JSON.stringify(system.spec);
-  const cache = stackedCache.get(graph) ?? new Map<string, StackedGraph>();
-  stackedCache.set(graph, cache);
-  let sg = cache.get(key);
-  if (!sg) {
-    sg = buildStackedGraph(graph, system);
-    cache.set(key, sg);
-  }
-  return sg;
+  const cache = memo(stackedCache, graph, () => new Map<string, StackedGraph>());
+  return memo(cache, JSON.stringify(system.spec), () => buildStackedGraph(graph, system));
 }
 
 /** model -> OpGraph -> StackedGraph -> Selection -> Schedule -> result. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type ParamValue, resolveSystem, UserError } from '@lightcode/cost-model';
+import { memo, type ParamValue, resolveSystem, UserError } from '@lightcode/cost-model';
 import type { Metric } from '@lightcode/optimizer';
 import { type CompileOptions, compile, readSystem } from './compile.js';
 import type { DiscoveryOptions, PluginRegistry } from './plugins.js';
@@ -167,7 +167,7 @@ export async function sweep(reg: PluginRegistry, spec: SweepSpec, run: SweepRun 
  */
 export function groupBySeqLen(points: readonly SweepPoint[]): SweepPoint[][] {
   const by = new Map<number, SweepPoint[]>();
-  for (const p of points) by.set(p.seqLen, [...(by.get(p.seqLen) ?? []), p]);
+  for (const p of points) memo(by, p.seqLen, () => []).push(p);
   return [...by.values()];
 }
 

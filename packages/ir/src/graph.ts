@@ -189,8 +189,8 @@ export class OpGraph {
   }
 }
 
-/** The cached value for a key, made and stored on first use. */
-function memo<T>(cache: Map<string, T>, key: string, make: () => T): T {
+/** The cached value for a key, made and stored on first use (a Map or a WeakMap). */
+export function memo<K, T>(cache: { get(key: K): T | undefined; set(key: K, value: T): unknown }, key: K, make: () => T): T {
   let v = cache.get(key);
   if (v === undefined) {
     v = make();

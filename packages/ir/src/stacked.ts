@@ -62,11 +62,13 @@ export function fusionMembers(candidates: ReadonlyMap<string, readonly Candidate
 export function brokenFusion(
   candidates: ReadonlyMap<string, readonly Candidate[]>,
   choice: ReadonlyMap<string, number>,
+  /** `fusionMembers(candidates)`, when the caller checks many choices. */
+  members: ReadonlyMap<string, readonly [string, number][]> = fusionMembers(candidates),
 ): string | undefined {
-  for (const [fid, members] of fusionMembers(candidates)) {
+  for (const [fid, ms] of members) {
     let taken = 0;
-    for (const [id, k] of members) if (choice.get(id) === k) taken++;
-    if (taken > 0 && taken < members.length) return fid;
+    for (const [id, k] of ms) if (choice.get(id) === k) taken++;
+    if (taken > 0 && taken < ms.length) return fid;
   }
   return undefined;
 }

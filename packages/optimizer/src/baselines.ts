@@ -1,5 +1,5 @@
-import type { StackedGraph } from '@lightcode/ir';
-import type { SelectionConstraints } from './constraints.js';
+import { memo, type StackedGraph } from '@lightcode/ir';
+import { meetsBudgets, type SelectionConstraints } from './constraints.js';
 import { mendFusions } from './fusions.js';
 import { greedySelect } from './greedy.js';
 import { studyPathSelect } from './path-heuristic.js';
@@ -12,13 +12,6 @@ export interface Baseline {
   readonly energyJ: number;
   /** Every op has a candidate and the budgets hold. */
   readonly feasible: boolean;
-}
-
-function meets(c: SelectionConstraints, cost: SelectionCost): boolean {
-  return (
-    (c.latencyBudgetS === undefined || cost.latencyS <= c.latencyBudgetS) &&
-    (c.energyBudgetJ === undefined || cost.energyJ <= c.energyBudgetJ)
-  );
 }
 
 /**
@@ -50,14 +43,12 @@ const priced = new WeakMap<StackedGraph, { name: string; cost?: SelectionCost }[
 
 /** The baselines priced; an impossible one (some op cannot run there) is infeasible with NaN costs. */
 export function baselines(sg: StackedGraph, c: SelectionConstraints = {}): Baseline[] {
-  let list = priced.get(sg);
-  if (!list) {
-    list = baselineChoices(sg).map(([name, choice]) => (choice ? { name, cost: evaluateSelection(sg, choice) } : { name }));
-    priced.set(sg, list);
-  }
+  const list = memo(priced, sg, () =>
+    baselineChoices(sg).map(([name, choice]) => (choice ? { name, cost: evaluateSelection(sg, choice) } : { name })),
+  );
   return list.map(({ name, cost }) =>
     cost
-      ? { name, latencyS: cost.latencyS, energyJ: cost.energyJ, feasible: meets(c, cost) }
+      ? { name, latencyS: cost.latencyS, energyJ: cost.energyJ, feasible: meetsBudgets(c, cost) }
       : { name, latencyS: Number.NaN, energyJ: Number.NaN, feasible: false },
   );
 }

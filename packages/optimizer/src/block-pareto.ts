@@ -1,4 +1,4 @@
-import { type Candidate, type StackedGraph, spanS } from '@lightcode/ir';
+import type { Candidate, StackedGraph } from '@lightcode/ir';
 import {
   type BlockContext,
   type BlockPoint,
@@ -9,6 +9,7 @@ import {
   forEachPick,
   Interner,
   paretoFilter,
+  priceOp,
   spaceOf,
   wholeFusions,
 } from './block-points.js';
@@ -69,9 +70,7 @@ export function branchGroups(ctx: BlockContext): { groups: BranchGroup[]; outer:
   const g = sg.graph;
   const n = b.ops.length;
   const texts = new Interner();
-  const cls = ctx.lists.map((l) =>
-    texts.id(JSON.stringify(l.map((c) => [c.device, c.algorithm, c.latencyS, c.energyJ, c.parts ?? 1, c.fusion?.index, c.fusion?.size]))),
-  );
+  const cls = ctx.lists.map((l) => texts.candidates(l));
   const freq = new Map<number, number>();
   for (const c of cls) freq.set(c, (freq.get(c) ?? 0) + 1);
   const cut = new Set(ctx.cutPos);
@@ -223,32 +222,19 @@ export function foldedPoints(ctx: BlockContext): { points: BlockPoint[]; evaluat
     blockPoint(ctx, picks, pre);
     const folds = groups.map((grp) => {
       const first = grp.branches[0] as number[];
+      // each branch-local selection (fused realizations whole), priced once
       const local: Folded[] = [];
+      const options: number[][] = [];
       const brPicks = [...picks];
       const brRel = new Float64Array(pre);
       forEachPick(ctx, first, brPicks, () => {
-        const chosen = first.map((v) => ctx.lists[v]?.[brPicks[v] as number] as Candidate);
-        const fusionIds = new Map<string, number>();
-        for (const c of chosen) if (c.fusion) fusionIds.set(c.fusion.id, (fusionIds.get(c.fusion.id) ?? 0) + 1);
-        for (const [id, k] of fusionIds) if (k !== ctx.membersHere.get(id)) return;
+        if (!wholeFusions(ctx, brPicks, first)) return;
         const loads = emptyLoads(sg);
         let energyJ = 0;
         let finish = Number.NEGATIVE_INFINITY;
         for (const v of first) {
-          const c = ctx.lists[v]?.[brPicks[v] as number] as Candidate;
-          const d = ctx.deviceIndex.get(c.device) as number;
-          let ready = Number.NEGATIVE_INFINITY;
-          for (const [p, bytes] of ctx.preds[v] ?? []) {
-            const pc = ctx.lists[p]?.[brPicks[p] as number] as Candidate;
-            const t = sg.transfer(pc.device, c.device, bytes);
-            energyJ += t.energyJ;
-            ctx.addLinkLoad(loads, pc.device, c.device, t.latencyS);
-            ready = Math.max(ready, (brRel[p] as number) + t.latencyS);
-          }
-          brRel[v] = ready + spanS(c, ctx.count[d] as number);
+          energyJ += priceOp(ctx, v, brPicks, brRel, loads);
           finish = Math.max(finish, brRel[v] as number);
-          loads[d] = (loads[d] as number) + c.latencyS;
-          energyJ += c.energyJ;
         }
         const arrive = grp.consumers.map((s) => {
           const sc = ctx.lists[s]?.[brPicks[s] as number] as Candidate;
@@ -264,6 +250,7 @@ export function foldedPoints(ctx: BlockContext): { points: BlockPoint[]; evaluat
           return a;
         });
         local.push({ arrive, finish, loads, energyJ, counts: [] });
+        options.push(first.map((v) => brPicks[v] as number));
         evaluated++;
       });
       // combine the branches one at a time, keeping the non-dominated multisets
@@ -295,16 +282,6 @@ export function foldedPoints(ctx: BlockContext): { points: BlockPoint[]; evaluat
         }
         acc = next;
       }
-      // the branch-local selections, to hand out by count
-      const options: number[][] = [];
-      const tmp = [...picks];
-      forEachPick(ctx, first, tmp, () => {
-        const chosen = first.map((v) => ctx.lists[v]?.[tmp[v] as number] as Candidate);
-        const fusionIds = new Map<string, number>();
-        for (const c of chosen) if (c.fusion) fusionIds.set(c.fusion.id, (fusionIds.get(c.fusion.id) ?? 0) + 1);
-        for (const [id, k] of fusionIds) if (k !== ctx.membersHere.get(id)) return;
-        options.push(first.map((v) => tmp[v] as number));
-      });
       return { grp, acc, options };
     });
     // every combination of the groups' surviving multisets, priced exactly

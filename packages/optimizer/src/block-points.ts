@@ -1,4 +1,4 @@
-import { type Candidate, type StackedGraph, spanS } from '@lightcode/ir';
+import { type Candidate, memo, type StackedGraph, spanS } from '@lightcode/ir';
 import type { TreeBlock } from './block-tree.js';
 
 /** What one selection inside a block adds to the totals. */
@@ -112,12 +112,13 @@ export function blockContext(sg: StackedGraph, b: TreeBlock, last: boolean, limi
 }
 
 /**
- * Whether the picks take every fused realization chosen in the block for all
- * its members here (members in a neighbour agree through the shared op).
+ * Whether the picks at `positions` (default: the whole block) take every
+ * fused realization chosen there for all its members in the block (members
+ * in a neighbour agree through the shared op).
  */
-export function wholeFusions(ctx: BlockContext, picks: readonly number[]): boolean {
+export function wholeFusions(ctx: BlockContext, picks: readonly number[], positions?: readonly number[]): boolean {
   const chosen = new Map<string, number>();
-  for (let i = 0; i < picks.length; i++) {
+  for (const i of positions ?? picks.keys()) {
     const f = ((ctx.lists[i] as Candidate[])[picks[i] as number] as Candidate).fusion;
     if (f) chosen.set(f.id, (chosen.get(f.id) ?? 0) + 1);
   }
@@ -141,31 +142,44 @@ function linkLoader(sg: StackedGraph): BlockContext['addLinkLoad'] {
   };
 }
 
+/**
+ * Prices the op at position i under `picks`: sets its finish time in `rel`
+ * (relative to the block's entry), adds its own latency and the transfers on
+ * its in-block input edges to `loads`, and returns the energy it adds. In the
+ * first block sources start at 0; elsewhere only the entry anchors time, so
+ * other sources (and ops fed only from outside) are left unconstrained: a
+ * lower bound.
+ */
+export function priceOp(ctx: BlockContext, i: number, picks: readonly number[], rel: Float64Array, loads: number[]): number {
+  const { sg, lists, preds, entry } = ctx;
+  const c = lists[i]?.[picks[i] as number] as Candidate;
+  const d = ctx.deviceIndex.get(c.device) as number;
+  let energyJ = 0;
+  let ready = i === entry ? 0 : entry < 0 && (preds[i] as []).length === 0 ? 0 : Number.NEGATIVE_INFINITY;
+  for (const [p, bytes] of preds[i] as (readonly [number, number])[]) {
+    const pc = lists[p]?.[picks[p] as number] as Candidate;
+    const t = sg.transfer(pc.device, c.device, bytes);
+    energyJ += t.energyJ;
+    ctx.addLinkLoad(loads, pc.device, c.device, t.latencyS);
+    if (i !== entry) ready = Math.max(ready, (rel[p] as number) + t.latencyS);
+  }
+  rel[i] = i === entry ? 0 : ready + spanS(c, ctx.count[d] as number);
+  if (ctx.own[i]) {
+    loads[d] = (loads[d] as number) + c.latencyS;
+    energyJ += c.energyJ;
+  }
+  return energyJ;
+}
+
 /** Prices one selection of the block (candidate index per position). */
 export function blockPoint(ctx: BlockContext, picks: readonly number[], rel: Float64Array): BlockPoint {
-  const { sg, lists, preds, entry, exit } = ctx;
+  const { sg, exit } = ctx;
   const loads = emptyLoads(sg);
   let energyJ = 0;
   let end = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < picks.length; i++) {
-    const c = lists[i]?.[picks[i] as number] as Candidate;
-    const d = ctx.deviceIndex.get(c.device) as number;
-    // in the first block sources start at 0; elsewhere only the entry anchors time, so
-    // other sources (and ops fed only from outside) are left unconstrained: a lower bound
-    let ready = i === entry ? 0 : entry < 0 && (preds[i] as []).length === 0 ? 0 : Number.NEGATIVE_INFINITY;
-    for (const [p, bytes] of preds[i] as (readonly [number, number])[]) {
-      const pc = lists[p]?.[picks[p] as number] as Candidate;
-      const t = sg.transfer(pc.device, c.device, bytes);
-      energyJ += t.energyJ;
-      ctx.addLinkLoad(loads, pc.device, c.device, t.latencyS);
-      if (i !== entry) ready = Math.max(ready, (rel[p] as number) + t.latencyS);
-    }
-    rel[i] = i === entry ? 0 : ready + spanS(c, ctx.count[d] as number);
+    energyJ += priceOp(ctx, i, picks, rel, loads);
     end = Math.max(end, rel[i] as number);
-    if (ctx.own[i]) {
-      loads[d] = (loads[d] as number) + c.latencyS;
-      energyJ += c.energyJ;
-    }
   }
   return {
     delayS: ctx.last || exit < 0 ? end : (rel[exit] as number),
@@ -205,12 +219,18 @@ export function spaceOf(ctx: BlockContext, positions: readonly number[]): number
 /** Small integers for equal JSON texts, so class keys stay short. */
 export class Interner {
   private readonly ids = new Map<string, number>();
+  private readonly lists = new Map<readonly Candidate[], number>();
+
   id(text: string): number {
-    let i = this.ids.get(text);
-    if (i === undefined) {
-      i = this.ids.size;
-      this.ids.set(text, i);
-    }
-    return i;
+    return memo(this.ids, text, () => this.ids.size);
+  }
+
+  /** Equal for candidate lists that cost the same: devices, algorithms, costs, parts and fusion positions, in order. */
+  candidates(list: readonly Candidate[]): number {
+    return memo(this.lists, list, () =>
+      this.id(
+        JSON.stringify(list.map((c) => [c.device, c.algorithm, c.latencyS, c.energyJ, c.parts ?? 1, c.fusion?.index, c.fusion?.size])),
+      ),
+    );
   }
 }

@@ -16,6 +16,15 @@ export interface SelectionConstraints {
   readonly excludes?: readonly PlacementRule[];
 }
 
+/** Whether a priced selection keeps the budgets (to a relative 1e-12, for rounding in the solvers). */
+export function meetsBudgets(c: SelectionConstraints, cost: { readonly latencyS: number; readonly energyJ: number }): boolean {
+  const eps = 1e-12;
+  return (
+    (c.latencyBudgetS === undefined || cost.latencyS <= c.latencyBudgetS * (1 + eps)) &&
+    (c.energyBudgetJ === undefined || cost.energyJ <= c.energyBudgetJ * (1 + eps))
+  );
+}
+
 /** A glob over op names: `*` any run of characters, `?` one character. */
 export function globToRegExp(glob: string): RegExp {
   const body = glob

@@ -1,11 +1,19 @@
 import type { MilpProblem, MilpRow, MilpVariable, SolverPlugin } from '@lightcode/cost-model';
-import { blockSignature, brokenFusion, type Candidate, type StackedGraph } from '@lightcode/ir';
+import { blockSignature, brokenFusion, memo, type StackedGraph } from '@lightcode/ir';
 import { BLOCK_ENUMERATION_LIMIT, blockPareto } from './block-pareto.js';
 import type { BlockPoint, Dims } from './block-points.js';
 import { Interner } from './block-points.js';
 import { blockTree, type TreeBlock } from './block-tree.js';
-import type { SelectionConstraints } from './constraints.js';
-import { type Choice, evaluateSelection, type Objective, objectiveValue, objectiveWeights, type SelectionCost } from './selection.js';
+import { meetsBudgets, type SelectionConstraints } from './constraints.js';
+import {
+  type Choice,
+  evaluateSelection,
+  type Objective,
+  objectiveScaling,
+  objectiveValue,
+  objectiveWeights,
+  type SelectionCost,
+} from './selection.js';
 
 export { BLOCK_ENUMERATION_LIMIT } from './block-pareto.js';
 export type { Dims } from './block-points.js';
@@ -16,18 +24,8 @@ export { blockTree } from './block-tree.js';
  * key is the block's canonical signature with every op's candidate list
  * (devices, algorithms, costs, fusion positions) in the same order.
  */
-function classKey(sg: StackedGraph, b: TreeBlock, role: string, lists: Interner, listIds: Map<readonly Candidate[], number>): string {
-  const cands = b.ops.map((id) => {
-    const list = sg.candidates.get(id) ?? [];
-    let k = listIds.get(list);
-    if (k === undefined) {
-      k = lists.id(
-        JSON.stringify(list.map((c) => [c.device, c.algorithm, c.latencyS, c.energyJ, c.parts ?? 1, c.fusion?.index, c.fusion?.size])),
-      );
-      listIds.set(list, k);
-    }
-    return k;
-  });
+function classKey(sg: StackedGraph, b: TreeBlock, role: string, lists: Interner): string {
+  const cands = b.ops.map((id) => lists.candidates(sg.candidates.get(id) ?? []));
   const at = (id?: string) => (id === undefined ? -1 : b.ops.indexOf(id));
   return JSON.stringify([role, at(b.entry), at(b.exit), b.cuts.map(at), cands, blockSignature(sg.graph, b.ops)]);
 }
@@ -44,15 +42,8 @@ interface Analysis {
 const analyses = new WeakMap<StackedGraph, Map<string, Analysis | string>>();
 
 function analyze(sg: StackedGraph, reuse: boolean, limit: number, dims: Dims): Analysis | string {
-  const cache = analyses.get(sg) ?? new Map<string, Analysis | string>();
-  analyses.set(sg, cache);
-  const key = `${reuse}/${limit}/${dims.time}/${dims.energy}`;
-  let a = cache.get(key);
-  if (a === undefined) {
-    a = analyzeFresh(sg, reuse, limit, dims);
-    cache.set(key, a);
-  }
-  return a;
+  const cache = memo(analyses, sg, () => new Map<string, Analysis | string>());
+  return memo(cache, `${reuse}/${limit}/${dims.time}/${dims.energy}`, () => analyzeFresh(sg, reuse, limit, dims));
 }
 
 function analyzeFresh(sg: StackedGraph, reuse: boolean, limit: number, dims: Dims): Analysis | string {
@@ -64,10 +55,9 @@ function analyzeFresh(sg: StackedGraph, reuse: boolean, limit: number, dims: Dim
   const classOf: number[] = [];
   let enumerated = 0;
   const lists = new Interner();
-  const listIds = new Map<readonly Candidate[], number>();
   for (const [i, b] of tree.entries()) {
     const role = !b.spine ? 'leaf' : i === spineLast ? (i === 0 ? 'only' : 'last') : i === 0 ? 'first' : 'mid';
-    const key = reuse ? classKey(sg, b, role, lists, listIds) : String(i);
+    const key = reuse ? classKey(sg, b, role, lists) : String(i);
     let ci = byKey.get(key);
     if (ci === undefined) {
       const found = blockPareto(sg, b, i === spineLast, limit, dims);
@@ -211,14 +201,11 @@ export async function decomposedSelect(
   });
   if (c.latencyBudgetS !== undefined) rows.push({ name: 'latency_budget', terms: [[T, 1]], upper: c.latencyBudgetS / timeUnit });
   if (c.energyBudgetJ !== undefined) rows.push({ name: 'energy_budget', terms: energyTerms, upper: c.energyBudgetJ / energyUnit });
-  // a single metric in model units; a weighted sum in SI divided by its larger term's scale,
-  // so its coefficients stay near 1 (solver tolerances are absolute)
-  const wScale = Math.max(w.latencyWeight * timeUnit, w.energyWeight * energyUnit) || 1;
-  const [tScale, eScale] = typeof objective === 'string' ? [1, 1] : [timeUnit / wScale, energyUnit / wScale];
+  const scale = objectiveScaling(objective, timeUnit, energyUnit);
   const costs = new Map<number, number>();
   const addCost = (i: number, v: number) => costs.set(i, (costs.get(i) ?? 0) + v);
-  if (w.latencyWeight) addCost(T, w.latencyWeight * tScale);
-  if (w.energyWeight) for (const [i, v] of energyTerms) addCost(i, w.energyWeight * eScale * v);
+  if (scale.latency) addCost(T, scale.latency);
+  if (scale.energy) for (const [i, v] of energyTerms) addCost(i, scale.energy * v);
   const problem: MilpProblem = {
     sense: 'minimize',
     variables: vars.map((v, i) => (costs.has(i) ? { ...v, cost: costs.get(i) } : v)),
@@ -235,9 +222,8 @@ export async function decomposedSelect(
   // a master stopped at its time limit still gives a selection and a valid lower bound
   const solved = result.status === 'optimal' && result.objective !== undefined;
   if (!result.values || (!solved && result.status !== 'timeout')) return `the master problem was not solved (${result.status})`;
-  const unit = objective === 'latency' ? timeUnit : objective === 'energy' ? energyUnit : wScale;
   const masterBound = solved ? result.objective : result.bound;
-  const bound = masterBound === undefined ? undefined : masterBound * unit;
+  const bound = masterBound === undefined ? undefined : masterBound * scale.unit;
 
   // assemble the selection the master chose
   const value = (v: number) => Math.round(result.values?.[v] ?? 0);
@@ -273,10 +259,7 @@ export async function decomposedSelect(
   const cost = evaluateSelection(sg, choice);
   const achieved = objectiveValue(cost, objective);
   const stats = { blocks: tree.length, classes: classes.length, enumerated, paretoPoints: all.length };
-  const withinBudgets =
-    (c.latencyBudgetS === undefined || cost.latencyS <= c.latencyBudgetS * (1 + 1e-12)) &&
-    (c.energyBudgetJ === undefined || cost.energyJ <= c.energyBudgetJ * (1 + 1e-12));
-  if (!withinBudgets) return 'the decomposed selection misses a budget the master met (its critical path is a lower bound)';
+  if (!meetsBudgets(c, cost)) return 'the decomposed selection misses a budget the master met (its critical path is a lower bound)';
   // the master's rows hold to the solver's feasibility tolerance (HiGHS: 1e-6 in model units, and
   // time is in units of the longest block delay), so its optimum can sit that far below a load it
   // must cover: the certificate allows the same relative slack the solver does

@@ -33,9 +33,9 @@ export function exhaustiveSelect(
   const choice = new Map<string, number>(ids.map((id) => [id, 0]));
   let best = new Map(choice);
   let bestValue = Number.POSITIVE_INFINITY;
-  const fused = fusionMembers(sg.candidates).size > 0;
+  const members = fusionMembers(sg.candidates);
   for (;;) {
-    if (!fused || brokenFusion(sg.candidates, choice) === undefined) {
+    if (members.size === 0 || brokenFusion(sg.candidates, choice, members) === undefined) {
       const cost = evaluateSelection(sg, choice);
       const v = objectiveValue(cost, objective);
       if (v < bestValue && feasible(cost)) {

@@ -1,7 +1,7 @@
 import type { MilpProblem, MilpRow, MilpVariable } from '@lightcode/cost-model';
 import { type Candidate, fusionMembers, type StackedGraph, spanS } from '@lightcode/ir';
 import type { SelectionConstraints } from './constraints.js';
-import { type Choice, type Objective, objectiveWeights } from './selection.js';
+import { type Choice, type Objective, objectiveScaling } from './selection.js';
 
 /** A selection MILP and how to read a choice back from a solution. */
 export interface SelectionMilp {
@@ -197,26 +197,19 @@ export function buildSelectionMilp(sg: StackedGraph, objective: Objective, c: Se
     rows.push({ name: 'energy_budget', terms: energy.terms, upper: c.energyBudgetJ / energyUnit - energy.constant });
   }
 
-  // a single metric is minimized in model units; a weighted sum in SI divided by its larger
-  // term's scale, so its coefficients stay near 1 (solver tolerances are absolute)
-  const w = objectiveWeights(objective);
-  const wScale = Math.max(w.latencyWeight * timeUnit, w.energyWeight * energyUnit) || 1;
-  const [tScale, eScale] = typeof objective === 'string' ? [1, 1] : [timeUnit / wScale, energyUnit / wScale];
+  const scale = objectiveScaling(objective, timeUnit, energyUnit);
   const costs = new Map<number, number>();
   const addCost = (i: number, v: number) => costs.set(i, (costs.get(i) ?? 0) + v);
-  if (w.latencyWeight) addCost(T, w.latencyWeight * tScale);
-  if (w.energyWeight) for (const [i, v] of energy.terms) addCost(i, w.energyWeight * eScale * v);
-  const offset = w.energyWeight * eScale * energy.constant;
+  if (scale.latency) addCost(T, scale.latency);
+  if (scale.energy) for (const [i, v] of energy.terms) addCost(i, scale.energy * v);
+  const offset = scale.energy * energy.constant;
   const variables = vars.map((v, i) => (costs.has(i) ? { ...v, cost: costs.get(i) } : v));
 
   return {
     problem: { sense: 'minimize', variables, rows },
     timeUnit,
     energyUnit,
-    toSI: (value) => {
-      if (typeof objective !== 'string') return (value + offset) * wScale;
-      return objective === 'latency' ? value * timeUnit : (value + offset) * energyUnit;
-    },
+    toSI: (value) => (value + offset) * scale.unit,
     decode(values) {
       const choice = new Map<string, number>();
       for (const id of order) {

@@ -1,7 +1,7 @@
 import { formatQuantity, type MilpProblem, type SolverPlugin } from '@lightcode/cost-model';
 import { PluginError, type StackedGraph, UserError } from '@lightcode/ir';
 import { type Baseline, baselineChoices, baselines } from './baselines.js';
-import { restrictCandidates, type SelectionConstraints } from './constraints.js';
+import { meetsBudgets, restrictCandidates, type SelectionConstraints } from './constraints.js';
 import { type DecompositionStats, decomposedSelect } from './decompose.js';
 import { EXHAUSTIVE_LIMIT, exhaustiveSelect, selectionSpace } from './exhaustive.js';
 import { greedySelect } from './greedy.js';
@@ -43,11 +43,10 @@ export interface OptimizeResult {
 
 export const DEFAULT_TIME_LIMIT_S = 30;
 
-function withinBudgets(c: SelectionConstraints): (cost: SelectionCost) => boolean {
-  const eps = 1e-12;
-  return (cost) =>
-    (c.latencyBudgetS === undefined || cost.latencyS <= c.latencyBudgetS * (1 + eps)) &&
-    (c.energyBudgetJ === undefined || cost.energyJ <= c.energyBudgetJ * (1 + eps));
+/** (value - bound) / value, or undefined without a bound. */
+function relativeGap(value: number, bound: number | undefined): number | undefined {
+  if (bound === undefined) return undefined;
+  return value > 0 ? Math.max(0, (value - bound) / value) : 0;
 }
 
 /** Explains an infeasible budget with the best value that metric can reach. */
@@ -86,16 +85,18 @@ function fmt(v: number, unit: string): string {
 
 /**
  * Picks one candidate per op minimizing the objective under the constraints.
- * Small candidate spaces are enumerated; otherwise the selection MILP goes to
- * the solver. `optimal` is reported only when the enumeration or the solver
- * proves it; a solver stopped by its time limit returns its best selection
- * with the gap to its bound.
+ * Small candidate spaces are enumerated; otherwise the block decomposition
+ * is tried (see decomposedSelect), and where it does not apply or cannot
+ * certify its answer the monolithic selection MILP goes to the solver.
+ * `optimal` is reported only when the enumeration, the certificate or the
+ * solver proves it; a solver stopped by its time limit returns its best
+ * selection with the gap to its bound.
  */
 export async function optimize(sgFull: StackedGraph, o: OptimizeOptions): Promise<OptimizeResult> {
   const started = performance.now();
   const c = o.constraints ?? {};
   const sg = restrictCandidates(sgFull, c);
-  const feasible = withinBudgets(c);
+  const feasible = (cost: SelectionCost) => meetsBudgets(c, cost);
   const elapsed = () => (performance.now() - started) / 1000;
   let decomposition: OptimizeResult['decomposition'];
   const done = (selection: Selection, gap: number | undefined, method: OptimizeResult['method'], note?: string): OptimizeResult => ({
@@ -127,7 +128,7 @@ export async function optimize(sgFull: StackedGraph, o: OptimizeOptions): Promis
       if (d.proven) return done(makeSelection(sg, d.choice, o.objective, d.solver, 'optimal'), 0, 'decomposition');
       // the master stopped at the time limit: its incumbent, with the gap to its bound
       const s = makeSelection(sg, d.choice, o.objective, d.solver, 'feasible');
-      const gap = d.bound !== undefined && s.objectiveValue > 0 ? Math.max(0, (s.objectiveValue - d.bound) / s.objectiveValue) : undefined;
+      const gap = relativeGap(s.objectiveValue, d.bound);
       const note = `the decomposition's master problem stopped at the ${o.timeLimitS ?? DEFAULT_TIME_LIMIT_S} s limit; the selection is feasible, not proven optimal`;
       return done({ ...s, ...(d.bound !== undefined ? { bound: d.bound } : {}) }, gap, 'decomposition', note);
     }
@@ -164,11 +165,7 @@ export async function optimize(sgFull: StackedGraph, o: OptimizeOptions): Promis
   const s = makeSelection(sg, choice, o.objective, solver.id, proven ? 'optimal' : 'feasible');
   const boundSI = result.bound !== undefined ? milp.toSI(result.bound) : undefined;
   const bound = proven ? s.objectiveValue : boundSI;
-  const gap = proven
-    ? 0
-    : bound !== undefined && s.objectiveValue > 0
-      ? Math.max(0, (s.objectiveValue - bound) / s.objectiveValue)
-      : undefined;
+  const gap = proven ? 0 : relativeGap(s.objectiveValue, bound);
   const note = proven
     ? undefined
     : result.status === 'timeout'

@@ -16,6 +16,21 @@ export function objectiveLabel(o: Objective): string {
   return typeof o === 'string' ? o : `${o.latencyWeight} x latency (s) + ${o.energyWeight} x energy (J)`;
 }
 
+/**
+ * The objective's coefficients in a MILP whose time and energy are in units of
+ * `timeUnit` seconds and `energyUnit` joules: per unit of latency, per unit of
+ * energy, and the SI value of one unit of the objective. A single metric is
+ * its own unit; a weighted sum is divided by its larger term's scale, so its
+ * coefficients stay near 1 (solver tolerances are absolute: raw SI weights let
+ * a small latency term vanish under them).
+ */
+export function objectiveScaling(o: Objective, timeUnit: number, energyUnit: number): { latency: number; energy: number; unit: number } {
+  if (o === 'latency') return { latency: 1, energy: 0, unit: timeUnit };
+  if (o === 'energy') return { latency: 0, energy: 1, unit: energyUnit };
+  const unit = Math.max(o.latencyWeight * timeUnit, o.energyWeight * energyUnit) || 1;
+  return { latency: (o.latencyWeight * timeUnit) / unit, energy: (o.energyWeight * energyUnit) / unit, unit };
+}
+
 /** The objective as weights on latency (per second) and energy (per joule). */
 export function objectiveWeights(o: Objective): WeightedObjective {
   if (o === 'latency') return { latencyWeight: 1, energyWeight: 0 };
