@@ -6,8 +6,8 @@ import gpu, { fusedAttention } from '@lightcode/target-gpu';
 import { describe, expect, it } from 'vitest';
 import { attentionChain } from './fixtures.js';
 
-// shared/ sits beside the repository (the checkout's parent folder holds both)
-const MEASURED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/data/gpu-measurements');
+// Public A100 profiling data copied into the repository; sources and licences in data/README.md
+const MEASURED = path.join(path.dirname(fileURLToPath(import.meta.url)), 'data');
 const DATA = path.join(MEASURED, 'a100-llama2-7b-ops.csv');
 
 function readCsv(file: string): Record<string, number>[] {
