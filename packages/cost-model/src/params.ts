@@ -21,8 +21,32 @@ export type ParamValues = Readonly<Record<string, ParamValue>>;
 /** A named set of parameter values with its source. */
 export interface Preset {
   readonly description: string;
+  /** Where the preset's values come from: the source of every value it sets, unless `sources` names another. */
   readonly source: string;
   readonly values: ParamValues;
+  /**
+   * Sources of single values the preset sets, where they differ from `source`
+   * (a derived figure, an assumption). A parameter the preset leaves at its
+   * default keeps the parameter's own source.
+   */
+  readonly sources?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Where a resolved parameter's value comes from: `overridden` when the system
+ * sets it, else the preset's source for a value the preset sets (its
+ * per-parameter `sources` first), else the parameter's own source.
+ */
+export function paramSource(
+  name: string,
+  spec: ParamSpec,
+  preset: Preset | undefined,
+  overrides: Readonly<Record<string, unknown>> = {},
+  overridden = 'set in the system spec',
+): string {
+  if (Object.hasOwn(overrides, name)) return overridden;
+  if (preset && Object.hasOwn(preset.values, name)) return preset.sources?.[name] ?? preset.source;
+  return spec.source;
 }
 
 /** Checks one value against its spec; returns the problem or null. */

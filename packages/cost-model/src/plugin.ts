@@ -137,6 +137,13 @@ export function defineTarget(plugin: Omit<TargetPlugin, 'kind'> & { kind?: 'targ
   if (!p.presets[p.defaultPreset]) {
     throw new Error(`target plugin '${p.id}': defaultPreset '${p.defaultPreset}' is not one of its presets`);
   }
+  for (const [name, preset] of Object.entries(p.presets)) {
+    for (const param of Object.keys(preset.sources ?? {})) {
+      if (!Object.hasOwn(preset.values, param)) {
+        throw new Error(`target plugin '${p.id}': preset '${name}' gives a source for '${param}', which it does not set`);
+      }
+    }
+  }
   for (const f of p.fusions ?? []) {
     if (typeof f?.id !== 'string' || !Array.isArray(f.chain) || f.chain.length < 2 || typeof f.realize !== 'function') {
       throw new Error(`target plugin '${p.id}': each fusion needs an id, a chain of two or more op kinds and a realize function`);

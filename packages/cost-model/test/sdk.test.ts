@@ -7,6 +7,7 @@ import {
   GraphBuilder,
   graphFromData,
   PluginError,
+  paramSource,
   parseQuantity,
   resolveSystem,
   type TargetPlugin,
@@ -218,5 +219,23 @@ describe('fused realizations', () => {
 describe('defineTarget', () => {
   it('refuses a default preset it does not have', () => {
     expect(() => fakeTarget('z', { defaultPreset: 'missing' })).toThrow(/defaultPreset 'missing' is not one of its presets/);
+  });
+
+  it('refuses a preset source for a value the preset does not set', () => {
+    const presets = { base: { description: 'base', source: 'test', sources: { speed: 'elsewhere' }, values: {} } };
+    expect(() => fakeTarget('z', { presets })).toThrow(/preset 'base' gives a source for 'speed', which it does not set/);
+  });
+});
+
+describe('paramSource', () => {
+  const spec = { unit: 'FLOP/s', default: 1e9, description: 'speed', source: 'default source' };
+  const preset = { description: 'p', source: 'preset source', sources: { speed: 'own figure' }, values: { speed: 2e9, other: 1 } };
+  it('cites the override, then the preset (its per-value source first), then the parameter', () => {
+    expect(paramSource('speed', spec, preset, { speed: 3e9 })).toBe('set in the system spec');
+    expect(paramSource('speed', spec, preset, { speed: 3e9 }, 'set in system x')).toBe('set in system x');
+    expect(paramSource('speed', spec, preset)).toBe('own figure');
+    expect(paramSource('other', spec, preset)).toBe('preset source');
+    expect(paramSource('unset', spec, preset)).toBe('default source');
+    expect(paramSource('unset', spec, undefined)).toBe('default source');
   });
 });
