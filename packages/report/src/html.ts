@@ -1,5 +1,5 @@
 import { type CompileResult, type CrossoverResult, objectiveLabel, type SweepRow } from '@lightcode/core';
-import { formatQuantity, type ResolvedSystem } from '@lightcode/cost-model';
+import { formatQuantity, paramSource, type ResolvedSystem } from '@lightcode/cost-model';
 import { barChart, esc, type GanttItem, ganttChart, type Series, xyChart } from './svg.js';
 
 /** A system's devices with every parameter value, unit and source, and its links: what a report lists. */
@@ -23,18 +23,23 @@ export interface SystemSummary {
 export function systemSummary(s: ResolvedSystem): SystemSummary {
   return {
     id: s.spec.id,
-    devices: s.devices.map((d) => ({
-      id: d.id,
-      target: d.target.id,
-      count: d.count,
-      preset: d.preset,
-      params: Object.entries(d.target.params).map(([name, spec]) => ({
-        name,
-        value: d.params[name] ?? spec.default,
-        unit: spec.unit,
-        source: spec.source,
-      })),
-    })),
+    devices: s.devices.map((d) => {
+      // a value's source: the system's override, else the preset's (its own figure), else the parameter's default
+      const overrides = s.spec.devices.find((x) => x.id === d.id)?.params ?? {};
+      const preset = d.target.presets[d.preset];
+      return {
+        id: d.id,
+        target: d.target.id,
+        count: d.count,
+        preset: d.preset,
+        params: Object.entries(d.target.params).map(([name, spec]) => ({
+          name,
+          value: d.params[name] ?? spec.default,
+          unit: spec.unit,
+          source: paramSource(name, spec, preset, overrides, `set in system '${s.spec.id}'`),
+        })),
+      };
+    }),
     links: (s.spec.links ?? []).map((l) => ({ id: l.id, between: l.between, bandwidthBps: l.bandwidthBps, latencyS: l.latencyS })),
   };
 }
