@@ -13,7 +13,7 @@ describe('fused causal attention', () => {
     expect(at('softmax').fusion).toBe(at('qk').fusion);
     expect(at('av').fusion).toBe(at('qk').fusion);
     expect(at('av').latencyS).toBe(0);
-    // measured (shared/data a100-attention-prefill.csv): 0.37086 ms
+    // measured (aiconfigurator, plugins/target-gpu/test/data/a100-attention-prefill.csv): 0.37086 ms
     expect(Math.abs(at('qk').latencyS / 0.37086e-3 - 1)).toBeLessThan(0.25);
     expect(ops.filter((o) => o.algorithm === 'fused-causal-attention')).toHaveLength(32 * 3);
   });

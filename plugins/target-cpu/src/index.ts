@@ -14,10 +14,10 @@ import {
   str,
 } from '@lightcode/cost-model';
 
-const STUDY = 'LightCode study reference implementation (RyanTomich/LightCode, lightcode/hardware.py, main.py), via shared/data/README.md';
+const STUDY = 'LightCode study reference implementation: RyanTomich/LightCode lightcode/hardware.py, main.py';
 const XEON =
   'Intel ARK, Xeon Platinum 8380 (Ice Lake-SP): 40 cores, 2.30 GHz base, AVX-512 with 2 FMA units per core, 8 channels DDR4-3200 (204.8 GB/s), 270 W TDP';
-const ASSUMED = 'assumption (typical of tuned BLAS / oneDNN kernels); no CPU measurement in shared/data';
+const ASSUMED = 'assumption (typical of tuned BLAS / oneDNN kernels); not fitted to a CPU measurement';
 
 /**
  * Cycles per output element of the study's CPU for non-matmul ops: 1 by
@@ -140,7 +140,7 @@ export default defineTarget({
       default: 40e-12,
       allowZero: true,
       description: 'DRAM energy per byte (roofline)',
-      source: "the study's DRAM access, 160 pJ per 4-byte number, via shared/data/README.md",
+      source: "the study's DRAM access, 160 pJ per 4-byte number: RyanTomich/LightCode lightcode/hardware.py",
     },
   },
   presets: {

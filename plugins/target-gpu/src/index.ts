@@ -13,14 +13,14 @@ import {
   tensorBytes,
 } from '@lightcode/cost-model';
 
-const A100 = 'NVIDIA A100 datasheet (A100-80GB SXM: 312 TFLOP/s dense fp16/bf16, 2039 GB/s, 400 W), via shared/data/README.md';
-const H100 = 'NVIDIA H100 datasheet (H100 SXM: 989 TFLOP/s dense fp16/bf16, 3350 GB/s, 700 W), via shared/data/README.md';
+const A100 = 'NVIDIA A100 Tensor Core GPU datasheet (A100-80GB SXM: 312 TFLOP/s dense fp16/bf16, 2039 GB/s, 400 W)';
+const H100 = 'NVIDIA H100 Tensor Core GPU datasheet (H100 SXM: 989 TFLOP/s dense fp16/bf16, 3350 GB/s, 700 W)';
 const DERATE =
-  'aiconfigurator (achieved bandwidth ~0.8 of peak, ~3 us per memory-bound kernel); llm-analysis (GEMM efficiency up to ~0.7); via shared/data/README.md';
+  'ai-dynamo/aiconfigurator (achieved memory bandwidth ~0.8 of peak, ~3 us per memory-bound kernel); cli99/llm-analysis (GEMM efficiency up to ~0.7)';
 const FIT =
-  'least-squares grid fit to measured A100 Llama-2-7B GEMMs at 128-4096 tokens (shared/data/gpu-measurements, Vidur profiling); see README';
+  'least-squares grid fit to measured A100 Llama-2-7B GEMMs at 128-4096 tokens: microsoft/vidur data/profiling/compute/a100/meta-llama/Llama-2-7b-hf/mlp.csv';
 const ATTN_FIT =
-  'grid fit to measured A100 fused causal prefill attention, Llama-2-7B shape, 128-16384 tokens (shared/data/gpu-measurements, aiconfigurator); see README';
+  'grid fit to measured A100 fused causal prefill attention, Llama-2-7B shape, 128-16384 tokens: ai-dynamo/aiconfigurator context_attention_perf (A100-SXM4-80GB, TRT-LLM 1.0.0)';
 const HBM = "O'Connor et al., MICRO 2017: HBM2 ~3.9 pJ/bit = 31.2 pJ/byte";
 
 /** Dense peak for a dtype: tensor-core peak for 16-bit, twice that for int8, fp32 from its own figure. */
@@ -156,7 +156,8 @@ export default defineTarget({
       unit: 'J',
       default: 1.6e-12,
       description: 'dynamic energy per FLOP',
-      source: 'derived: (400 W TDP - 50 W idle) / (0.7 x 312 TFLOP/s) = 1.6 pJ/FLOP',
+      source:
+        'derived: (400 W TDP - 50 W idle) / (0.7 x 312 TFLOP/s) = 1.6 pJ/FLOP (NVIDIA A100 datasheet; efficiency 0.7 after cli99/llm-analysis)',
     },
     energyPerByteJ: { unit: 'J', default: 31.2e-12, description: 'HBM energy per byte moved', source: HBM },
     staticPowerW: {
@@ -172,6 +173,12 @@ export default defineTarget({
     h100: {
       description: 'NVIDIA H100 SXM (same efficiency curves as a100, datasheet peaks)',
       source: H100,
+      sources: {
+        peakFlopsFp32: 'NVIDIA H100 Tensor Core GPU datasheet: 67 TFLOP/s fp32 (H100 SXM)',
+        energyPerFlopJ:
+          'derived: (700 W TDP - 70 W idle) / (0.7 x 989 TFLOP/s) = 0.91 pJ/FLOP (NVIDIA H100 datasheet; efficiency 0.7 after cli99/llm-analysis)',
+        staticPowerW: 'H100 idle draw ~70 W (assumption, scaled from the A100 idle figure)',
+      },
       values: {
         peakFlopsFp16: 989e12,
         peakFlopsFp32: 67e12,

@@ -12,7 +12,12 @@ import {
   str,
 } from '@lightcode/cost-model';
 
-const STUDY = 'LightCode study reference implementation (RyanTomich/LightCode, lightcode/hardware.py), via shared/data/README.md';
+const STUDY = 'LightCode study reference implementation: RyanTomich/LightCode lightcode/hardware.py, main.py';
+const SIMPHONY_DPTC = 'SimPhony (JeremieMelo/SimPhony) configs/design/cores/dptc.yml: 12 x 12 crossbar, 12 wavelengths, 5 GHz, 4 bit';
+const SIMPHONY_ADC = 'SimPhony (JeremieMelo/SimPhony) configs/devices/electronics/adc.yml: 8 bit, 10 GS/s, 14.8 mW (1.48 pJ/sample)';
+const SIMPHONY_DAC = 'SimPhony (JeremieMelo/SimPhony) dac.yml: 8 bit, 14 GS/s, 50 mW (3.57 pJ/sample)';
+const SIMPHONY_LASER = 'SimPhony (JeremieMelo/SimPhony) on_chip_laser.yml: wall-plug efficiency 0.2';
+const SC_ONN_MRR = 'SC_ONN_SIM (Sairam954/SC_ONN_SIM) Hardware/MRR.py: 1.375 mW thermal tuning per ring';
 
 /**
  * Conversions and cycles of one matrix product on the photonic unit.
@@ -52,7 +57,7 @@ export function photonicWork(d: MatmulDims, p: ParamValues): { cycles: number; d
   };
 }
 
-const SIMPHONY = 'SimPhony onnarchsim/workflow/energy.py scaling laws, via shared/data/README.md';
+const SIMPHONY = 'SimPhony (JeremieMelo/SimPhony) onnarchsim/workflow/energy.py converter scaling laws';
 
 /**
  * Converter energy per sample at `bits`, scaled from the figure at the
@@ -78,7 +83,7 @@ export function ptuStaticPowerW(p: ParamValues): number {
 }
 
 const DEVICE =
-  'public device figures in shared/data/README.md: SimPhony dptc.yml (12 x 12 crossbar, 12 wavelengths, 5 GHz, 4 bit), adc.yml (8 bit, 10 GS/s, 1.48 pJ), dac.yml (8 bit, 14 GS/s, 3.57 pJ), on_chip_laser.yml (wall-plug 0.2), SC_ONN_SIM (1.27 mW per wavelength, 1.375 mW per ring), LT.yml (HBM 62.4 pJ/byte)';
+  'public device figures: SimPhony (JeremieMelo/SimPhony) dptc.yml (12 x 12 crossbar, 12 wavelengths, 5 GHz, 4 bit), adc.yml (8 bit, 10 GS/s, 1.48 pJ), dac.yml (8 bit, 14 GS/s, 3.57 pJ), on_chip_laser.yml (wall-plug 0.2), LT.yml (HBM 62.4 pJ/byte); SC_ONN_SIM (Sairam954/SC_ONN_SIM) metrics.py (1.27 mW per wavelength), Hardware/MRR.py (1.375 mW per ring); Lightening-Transformer (zhuhanqing/Lightening-Transformer) power model (0.31 pJ/MAC)';
 
 /**
  * The per-MAC energy of the device preset. Lightening-Transformer's power
@@ -114,6 +119,31 @@ const DEVICE_2025: Readonly<Record<string, number | string>> = {
   tuningPowerPerRingW: 1.375e-3,
   // fp16 operands from HBM: 2 bytes x 62.4 pJ/byte
   memoryEnergyPerNumberJ: 2 * 62.4e-12,
+};
+
+/** Where each value of the device preset comes from. */
+const DEVICE_2025_SOURCES: Readonly<Record<string, string>> = {
+  dataflow: SIMPHONY_DPTC,
+  crossbarRows: SIMPHONY_DPTC,
+  crossbarCols: SIMPHONY_DPTC,
+  wavelengths: SIMPHONY_DPTC,
+  clockHz: SIMPHONY_DPTC,
+  bits: SIMPHONY_DPTC,
+  converterRefBits: 'SimPhony (JeremieMelo/SimPhony) adc.yml and dac.yml give converter figures at 8 bit',
+  dacEnergyJ: SIMPHONY_DAC,
+  adcEnergyJ: SIMPHONY_ADC,
+  converterThroughput: 'assumption: converters run at their rated sample rates (SimPhony adc.yml, dac.yml)',
+  dacSampleRateHz: SIMPHONY_DAC,
+  adcSampleRateHz: SIMPHONY_ADC,
+  dacsPerCore: 'assumption: one DAC per modulator, 12 rows x 12 wavelengths',
+  adcsPerCore: 'assumption: one ADC per detector, 12 columns x 12 wavelengths',
+  macEnergyJ:
+    'derived: Lightening-Transformer (zhuhanqing/Lightening-Transformer) power model, 0.31 pJ/MAC for a 4-bit 12 x 12 crossbar with converters and laser, less their shares counted separately here',
+  laserPowerPerWavelengthW: 'SC_ONN_SIM (Sairam954/SC_ONN_SIM) PerformanceMetrics/metrics.py: ~1.27 mW per wavelength',
+  wallPlugEfficiency: SIMPHONY_LASER,
+  ringsPerCore: 'assumption: 144 thermally tuned rings per core (12 x 12)',
+  tuningPowerPerRingW: SC_ONN_MRR,
+  memoryEnergyPerNumberJ: 'SimPhony (JeremieMelo/SimPhony) LT.yml (CACTI): HBM 62.4 pJ/byte, x 2 bytes per fp16 number',
 };
 
 /**
@@ -181,14 +211,14 @@ export default defineTarget({
       default: 12,
       integer: true,
       description: 'crossbar tile rows (K)',
-      source: 'SimPhony configs/design/cores/dptc.yml',
+      source: SIMPHONY_DPTC,
     },
     crossbarCols: {
       unit: '1',
       default: 12,
       integer: true,
       description: 'crossbar tile columns (N)',
-      source: 'SimPhony configs/design/cores/dptc.yml',
+      source: SIMPHONY_DPTC,
     },
     macEnergyJ: { unit: 'J', default: 0.04e-12, description: 'energy per photonic MAC', source: STUDY },
     bits: {
@@ -196,7 +226,7 @@ export default defineTarget({
       default: 8,
       integer: true,
       description: 'converter resolution (bits per number)',
-      source: 'SimPhony adc.yml / dac.yml (8 bit)',
+      source: 'SimPhony (JeremieMelo/SimPhony) adc.yml, dac.yml: 8 bit',
     },
     converterRefBits: {
       unit: '1',
@@ -219,8 +249,8 @@ export default defineTarget({
       description: 'whether converter sample rates can cap throughput (the study assumes not)',
       source: STUDY,
     },
-    dacSampleRateHz: { unit: 'Hz', default: 14e9, description: 'DAC sample rate', source: 'SimPhony dac.yml: 14 GS/s' },
-    adcSampleRateHz: { unit: 'Hz', default: 10e9, description: 'ADC sample rate', source: 'SimPhony adc.yml: 10 GS/s' },
+    dacSampleRateHz: { unit: 'Hz', default: 14e9, description: 'DAC sample rate', source: SIMPHONY_DAC },
+    adcSampleRateHz: { unit: 'Hz', default: 10e9, description: 'ADC sample rate', source: SIMPHONY_ADC },
     dacsPerCore: { unit: '1', default: 20, integer: true, description: 'DACs feeding one core', source: 'assumption: one per wavelength' },
     adcsPerCore: { unit: '1', default: 20, integer: true, description: 'ADCs reading one core', source: 'assumption: one per wavelength' },
     laserPowerPerWavelengthW: {
@@ -230,7 +260,7 @@ export default defineTarget({
       description: 'optical laser power per wavelength (the study models none)',
       source: STUDY,
     },
-    wallPlugEfficiency: { unit: '1', default: 0.2, description: 'laser wall-plug efficiency', source: 'SimPhony on_chip_laser.yml' },
+    wallPlugEfficiency: { unit: '1', default: 0.2, description: 'laser wall-plug efficiency', source: SIMPHONY_LASER },
     ringsPerCore: {
       unit: '1',
       default: 0,
@@ -244,7 +274,7 @@ export default defineTarget({
       default: 1.375e-3,
       allowZero: true,
       description: 'thermal tuning power per ring',
-      source: 'SC_ONN_SIM Hardware/MRR.py',
+      source: SC_ONN_MRR,
     },
     dacEnergyJ: { unit: 'J', default: 3.18e-12, description: 'DAC energy per number into the unit', source: STUDY },
     adcEnergyJ: { unit: 'J', default: 1.6e-12, description: 'ADC energy per number out of the unit', source: STUDY },
@@ -283,6 +313,7 @@ export default defineTarget({
       description:
         'A 12 x 12 crossbar core (SimPhony dptc) at 4 bit with published converter, laser, tuning and HBM figures; scale with cores',
       source: DEVICE,
+      sources: DEVICE_2025_SOURCES,
       values: DEVICE_2025,
     },
   },
