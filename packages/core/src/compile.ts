@@ -17,7 +17,6 @@ import {
 import {
   type Baseline,
   candidateOf,
-  type DecompositionStats,
   OBJECTIVES,
   type Objective,
   type OptimizeResult,
@@ -25,6 +24,7 @@ import {
   type ParetoPoint,
   type PlacementRule,
   paretoFront,
+  type SegmentStats,
   type SelectionConstraints,
   yalpsSolver,
 } from '@lightcode/optimizer';
@@ -166,13 +166,11 @@ export interface CompileResult {
     bound: number | null;
     gap: number | null;
     solveTimeS: number;
-    /** enumeration, decomposition (exact, by blocks), milp (monolithic) or baseline (a fallback). */
+    /** enumeration, decomposition (by segments), search (relaxation and local search) or baseline (a baseline won). */
     method: string;
-    /** The decomposition's blocks, classes and Pareto points, or why it was skipped. */
-    decomposition?: DecompositionStats | { skipped: string };
-    /** The optimizer's latency and energy estimates (the simulator's are in totals). */
-    latencyS: number;
-    energyJ: number;
+    /** The segmented solve's segments, classes and selections scheduled, or why it was skipped. */
+    decomposition?: SegmentStats | { skipped: string };
+    /** Each baseline priced on its own schedule. */
     baselines: Baseline[];
     note?: string;
   };
@@ -184,8 +182,6 @@ export interface CompileResult {
     paramBytes: number;
     energyBreakdownJ: Record<string, number>;
   };
-  /** The simulated makespan against the optimizer's latency model (a lower bound when the selection is optimal). */
-  readonly simulation: { makespanS: number; optimizerLatencyS: number; gap: number };
   readonly opsPerDevice: Record<string, number>;
   readonly devices: { id: string; class: string; busyS: number; utilization: number }[];
   readonly links: { id: string; busyS: number; utilization: number }[];
@@ -257,7 +253,7 @@ export async function compile(reg: PluginRegistry, o: CompileOptions): Promise<C
   const optimized = await optimize(full, { objective, constraints, solver, ...(o.timeLimitS ? { timeLimitS: o.timeLimitS } : {}) });
   const { selection, stacked } = optimized;
   const pick = (id: string): Candidate => candidateOf(stacked, selection.choice, id);
-  const schedule = simulate(stacked, pick);
+  const schedule = simulate(stacked, pick, selection.plan);
   const memory = memoryUse(graph, schedule, pick, system.spec.memories ?? []);
   checkMemoryFits(memory, graph.meta.id);
   const options = { solver: o.solver ?? 'auto', ...constraints, pins: [...(o.pins ?? [])], excludes: [...(o.excludes ?? [])] };
@@ -322,8 +318,6 @@ function toResult(
       solveTimeS: optimized.solveTimeS,
       method: optimized.method,
       ...(optimized.decomposition ? { decomposition: optimized.decomposition } : {}),
-      latencyS: selection.latencyS,
-      energyJ: selection.energyJ,
       baselines: [...optimized.baselines],
       ...(optimized.note ? { note: optimized.note } : {}),
     },
@@ -334,11 +328,6 @@ function toResult(
       flops: totals.flops,
       paramBytes: totals.paramBytes,
       energyBreakdownJ: { ...schedule.energyBreakdownJ },
-    },
-    simulation: {
-      makespanS: schedule.makespanS,
-      optimizerLatencyS: selection.latencyS,
-      gap: schedule.makespanS > 0 ? Math.max(0, (schedule.makespanS - selection.latencyS) / schedule.makespanS) : 0,
     },
     opsPerDevice,
     devices: schedule.instances.map((i) => ({ id: i.id, class: i.device, busyS: i.busyS, utilization: i.utilization })),

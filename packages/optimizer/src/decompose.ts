@@ -6,17 +6,17 @@ import { Interner } from './block-points.js';
 import { blockTree, type TreeBlock } from './block-tree.js';
 import { meetsBudgets, type SelectionConstraints } from './constraints.js';
 import {
+  CERTIFICATE_TOLERANCE,
   type Choice,
-  evaluateSelection,
   type Objective,
   objectiveScaling,
   objectiveValue,
   objectiveWeights,
+  relaxedCost,
   type SelectionCost,
 } from './selection.js';
 
 export { BLOCK_ENUMERATION_LIMIT } from './block-pareto.js';
-export type { Dims } from './block-points.js';
 export { blockTree } from './block-tree.js';
 
 /**
@@ -72,9 +72,6 @@ function analyzeFresh(sg: StackedGraph, reuse: boolean, limit: number, dims: Dim
   return { tree, classes, classOf, enumerated };
 }
 
-/** Relative slack between the assembled selection and the master's optimum that still certifies it. */
-export const CERTIFICATE_TOLERANCE = 1e-5;
-
 /** How a decomposed solve went, for reports and benchmarks. */
 export interface DecompositionStats {
   readonly blocks: number;
@@ -99,21 +96,19 @@ export interface DecomposedResult {
 }
 
 /**
- * Exact selection by decomposition. The graph's biconnected blocks form a
- * tree joined at articulation ops; every class of isomorphic blocks is
- * enumerated once and reduced to its Pareto sets over (delay, per-class loads,
- * energy), one per choice of its articulation ops' candidates. A master MILP
- * then picks a Pareto point per block, neighbours agreeing on the articulation
- * op they share, minimizing the objective with the critical path bounded
- * below by the sum of the spine blocks' delays. When every articulation op has one candidate the
- * blocks of a class are interchangeable and the master only counts how many
- * take each point. The master is a relaxation: the assembled selection is
- * priced exactly, and when it meets the master's optimum (and the budgets) it
- * is optimal. Otherwise, or when the structure does not allow it, a block is
- * too large to enumerate, or the master is not solved to optimality, this
- * returns the reason and the caller solves the monolithic MILP.
+ * The whole-graph relaxation (relaxedCost: critical path, each device class's
+ * load over its instances, link occupancy) minimized by blocks: the graph's
+ * biconnected blocks form a tree joined at articulation ops; every class of
+ * isomorphic blocks is enumerated once and reduced to its Pareto sets over
+ * (delay, per-class loads, energy), one per choice of its articulation ops'
+ * candidates. A master MILP then picks a Pareto point per block, neighbours
+ * agreeing on the articulation op they share. Its optimum is a lower bound
+ * on every selection's every schedule; the optimizer uses it where the
+ * segmented search cannot give one (a segment too large to enumerate), and
+ * its selection as a starting point. `proven` says the selection is optimal
+ * for the relaxation, not for the schedule.
  */
-export async function decomposedSelect(
+export async function relaxedDecomposition(
   sg: StackedGraph,
   objective: Objective,
   c: SelectionConstraints,
@@ -256,7 +251,7 @@ export async function decomposedSelect(
   // a fusion whose members sit in blocks that do not share one of them is not held together by the master
   const broken = brokenFusion(sg.candidates, choice);
   if (broken !== undefined) return `fused realization '${broken}' spans blocks without a shared member`;
-  const cost = evaluateSelection(sg, choice);
+  const cost = relaxedCost(sg, choice);
   const achieved = objectiveValue(cost, objective);
   const stats = { blocks: tree.length, classes: classes.length, enumerated, paretoPoints: all.length };
   if (!meetsBudgets(c, cost)) return 'the decomposed selection misses a budget the master met (its critical path is a lower bound)';

@@ -1,8 +1,9 @@
 import { brokenFusion, fusionMembers, type StackedGraph, UserError } from '@lightcode/ir';
+import { selectionBound } from './model/bound.js';
 import { evaluateSelection, makeSelection, type Objective, objectiveValue, type Selection, type SelectionCost } from './selection.js';
 
 /** Largest candidate space the exhaustive solver will enumerate. */
-export const EXHAUSTIVE_LIMIT = 200_000;
+export const EXHAUSTIVE_LIMIT = 20_000;
 
 /** Number of distinct selections of a Stacked Graph (may be Infinity). */
 export function selectionSpace(sg: StackedGraph): number {
@@ -12,10 +13,12 @@ export function selectionSpace(sg: StackedGraph): number {
 }
 
 /**
- * Enumerates every selection and keeps the best; ties go to the first found,
- * in odometer order over ops in insertion order. Proven optimal for the
- * optimizer's cost model, but only for tiny graphs. Selections that
- * `feasible` rejects, or that take a fused realization in part, are skipped; undefined when none is feasible.
+ * Enumerates every selection, schedules each, and keeps the best; ties go to
+ * the first found, in odometer order over ops in insertion order. The bound
+ * is the least objective any selection's lower bound (model/bound.ts) allows
+ * within the budgets, so the result is `optimal` when its schedule meets it.
+ * Selections that `feasible` rejects, or that take a fused realization in
+ * part, are skipped; undefined when none is feasible.
  */
 export function exhaustiveSelect(
   sg: StackedGraph,
@@ -33,6 +36,7 @@ export function exhaustiveSelect(
   const choice = new Map<string, number>(ids.map((id) => [id, 0]));
   let best = new Map(choice);
   let bestValue = Number.POSITIVE_INFINITY;
+  let bound = Number.POSITIVE_INFINITY;
   const members = fusionMembers(sg.candidates);
   for (;;) {
     if (members.size === 0 || brokenFusion(sg.candidates, choice, members) === undefined) {
@@ -42,6 +46,8 @@ export function exhaustiveSelect(
         bestValue = v;
         best = new Map(choice);
       }
+      const low = selectionBound(sg, choice);
+      if (feasible(low)) bound = Math.min(bound, objectiveValue(low, objective));
     }
     let i = 0;
     while (i < ids.length) {
@@ -58,5 +64,5 @@ export function exhaustiveSelect(
     if (i === ids.length) break;
   }
   if (bestValue === Number.POSITIVE_INFINITY) return undefined;
-  return makeSelection(sg, best, objective, 'exhaustive', 'optimal');
+  return makeSelection(sg, best, objective, 'exhaustive', bound);
 }

@@ -21,5 +21,5 @@ export function greedySelect(sg: StackedGraph, objective: Objective): Selection 
     choice.set(id, best);
   }
   mendFusions(sg, choice, (c) => objectiveValue(c, objective));
-  return makeSelection(sg, choice, objective, 'greedy', 'feasible');
+  return makeSelection(sg, choice, objective, 'greedy');
 }

@@ -1,12 +1,20 @@
 import { formatQuantity, type MilpProblem, type SolverPlugin } from '@lightcode/cost-model';
-import { PluginError, type StackedGraph, UserError } from '@lightcode/ir';
+import { brokenFusion, fusionMembers, PluginError, type StackedGraph, UserError } from '@lightcode/ir';
 import { type Baseline, baselineChoices, baselines } from './baselines.js';
 import { meetsBudgets, restrictCandidates, type SelectionConstraints } from './constraints.js';
-import { type DecompositionStats, decomposedSelect } from './decompose.js';
+import { relaxedDecomposition } from './decompose.js';
+import { type SegmentStats, segmentedSelect } from './decomposition/segmented.js';
 import { EXHAUSTIVE_LIMIT, exhaustiveSelect, selectionSpace } from './exhaustive.js';
-import { greedySelect } from './greedy.js';
 import { buildSelectionMilp } from './milp-model.js';
-import { makeSelection, type Objective, type Selection, type SelectionCost } from './selection.js';
+import {
+  type Choice,
+  evaluateSelection,
+  makeSelection,
+  type Objective,
+  objectiveValue,
+  type Selection,
+  type SelectionCost,
+} from './selection.js';
 import { yalpsSolver } from './yalps-solver.js';
 
 export interface OptimizeOptions {
@@ -14,14 +22,12 @@ export interface OptimizeOptions {
   readonly constraints?: SelectionConstraints;
   /** MILP solver, or a rule picking one per problem; the built-in yalps when omitted. */
   readonly solver?: SolverPlugin | ((problem: MilpProblem) => SolverPlugin);
-  /** Seconds the MILP solver may spend. */
+  /** Seconds the search may spend (MILP solves, local search). */
   readonly timeLimitS?: number;
   /** Candidate spaces up to this size are enumerated instead (0 forces the MILP). */
   readonly exhaustiveLimit?: number;
-  /** Try the exact block decomposition before the monolithic MILP (default true). */
+  /** Try the segmented solve before the whole-graph search (default true). */
   readonly decompose?: boolean;
-  /** Solve each block separately even when isomorphic to another (for measuring reuse). */
-  readonly reuseBlocks?: boolean;
 }
 
 /** A selection with how it was found and how it compares. */
@@ -36,9 +42,9 @@ export interface OptimizeResult {
   /** Why the result is not proven optimal, when it is not. */
   readonly note?: string;
   /** How the selection was found. */
-  readonly method: 'enumeration' | 'decomposition' | 'milp' | 'baseline';
-  /** The block decomposition's figures when it solved the problem, or why it could not. */
-  readonly decomposition?: DecompositionStats | { readonly skipped: string };
+  readonly method: 'enumeration' | 'decomposition' | 'search' | 'baseline';
+  /** The segmented solve's figures when it solved the problem, or why it could not. */
+  readonly decomposition?: SegmentStats | { readonly skipped: string };
 }
 
 export const DEFAULT_TIME_LIMIT_S = 30;
@@ -68,108 +74,205 @@ async function explainInfeasible(sg: StackedGraph, o: OptimizeOptions): Promise<
   throw new UserError(`infeasible: ${parts.join('; ')}`);
 }
 
-/** The best baseline selection (single device classes, greedy) that meets every constraint. */
-function bestFeasibleBaseline(sg: StackedGraph, objective: Objective, feasible: (c: SelectionCost) => boolean): Selection | undefined {
-  let best: Selection | undefined;
-  for (const [name, choice] of baselineChoices(sg)) {
-    if (!choice) continue;
-    const s = makeSelection(sg, choice, objective, name, 'feasible');
-    if (feasible(s) && (!best || s.objectiveValue < best.objectiveValue)) best = s;
-  }
-  return best;
+/** The best baseline selection (single device classes, greedy, study path) that meets every constraint. */
+function bestFeasibleBaseline(sg: StackedGraph, o: OptimizeOptions, c: SelectionConstraints): Selection | undefined {
+  const priced = baselines(sg, c);
+  let best = -1;
+  priced.forEach((b, i) => {
+    const v = objectiveValue(b, o.objective);
+    if (b.feasible && (best < 0 || v < objectiveValue(priced[best] as Baseline, o.objective))) best = i;
+  });
+  const [name, choice] = baselineChoices(sg)[best] ?? [];
+  return name && choice ? makeSelection(sg, choice, o.objective, name) : undefined;
 }
 
 function fmt(v: number, unit: string): string {
   return formatQuantity(v, unit, 4);
 }
 
+/** A proven lower bound on the objective from the whole-graph relaxation, and the relaxation's own selection. */
+async function relaxationBound(
+  sg: StackedGraph,
+  o: OptimizeOptions,
+  c: SelectionConstraints,
+  pick: (p: MilpProblem) => SolverPlugin,
+): Promise<{ bound?: number; choice?: Choice; note?: string }> {
+  const timeLimitS = o.timeLimitS ?? DEFAULT_TIME_LIMIT_S;
+  const d = await relaxedDecomposition(sg, o.objective, c, pick, { timeLimitS });
+  if (typeof d !== 'string') return { ...(d.bound !== undefined ? { bound: d.bound } : {}), choice: d.choice };
+  const milp = buildSelectionMilp(sg, o.objective, c);
+  const solver = pick(milp.problem);
+  let result: Awaited<ReturnType<SolverPlugin['solve']>>;
+  try {
+    result = await solver.solve(milp.problem, { timeLimitS });
+  } catch (e) {
+    throw new PluginError(solver.id, `solve() failed: ${(e as Error)?.message ?? String(e)}`, 1);
+  }
+  if (result.status === 'unbounded') throw new PluginError(solver.id, 'reported the selection MILP unbounded, which it cannot be', 1);
+  const raw = result.status === 'optimal' ? result.objective : result.bound;
+  return {
+    ...(raw !== undefined && result.status !== 'infeasible' ? { bound: milp.toSI(raw) } : {}),
+    ...(result.values ? { choice: milp.decode(result.values) } : {}),
+    ...(result.status !== 'optimal'
+      ? { note: `the relaxation's solver '${solver.id}' ended '${result.status}', so the bound is weaker` }
+      : {}),
+  };
+}
+
 /**
- * Picks one candidate per op minimizing the objective under the constraints.
- * Small candidate spaces are enumerated; otherwise the block decomposition
- * is tried (see decomposedSelect), and where it does not apply or cannot
- * certify its answer the monolithic selection MILP goes to the solver.
- * `optimal` is reported only when the enumeration, the certificate or the
- * solver proves it; a solver stopped by its time limit returns its best
- * selection with the gap to its bound.
+ * The choice with op `id` moved to candidate k: joining a fused realization
+ * moves its other members with it; leaving one moves them to their first
+ * unfused candidate.
+ */
+function moveOp(
+  sg: StackedGraph,
+  members: ReadonlyMap<string, readonly [string, number][]>,
+  from: Choice,
+  id: string,
+  k: number,
+): Map<string, number> {
+  const list = sg.candidates.get(id) ?? [];
+  const choice = new Map(from);
+  const leaving = list[from.get(id) ?? -1]?.fusion;
+  if (leaving)
+    for (const [m] of members.get(leaving.id) ?? [])
+      choice.set(
+        m,
+        (sg.candidates.get(m) ?? []).findIndex((x) => !x.fusion),
+      );
+  const joining = list[k]?.fusion;
+  if (joining) for (const [m, j] of members.get(joining.id) ?? []) choice.set(m, j);
+  choice.set(id, k);
+  return choice;
+}
+
+/**
+ * Moves one op (a fused realization whole) to another candidate while the
+ * scheduled objective falls, until no move helps or the deadline passes.
+ */
+function localSearch(
+  sg: StackedGraph,
+  start: Selection,
+  o: OptimizeOptions,
+  feasible: (c: SelectionCost) => boolean,
+  deadline: number,
+): Selection {
+  const members = fusionMembers(sg.candidates);
+  let best = start;
+  let improved = true;
+  while (improved && performance.now() < deadline) {
+    improved = false;
+    for (const [id, list] of sg.candidates) {
+      if (performance.now() >= deadline) break;
+      for (let k = 0; k < list.length; k++) {
+        if (k === best.choice.get(id)) continue;
+        const choice = moveOp(sg, members, best.choice, id, k);
+        if ([...choice.values()].some((v) => v < 0)) continue;
+        const cost = evaluateSelection(sg, choice);
+        if (feasible(cost) && objectiveValue(cost, o.objective) < best.objectiveValue * (1 - 1e-12)) {
+          best = makeSelection(sg, choice, o.objective, 'local-search');
+          improved = true;
+        }
+      }
+    }
+  }
+  return best;
+}
+
+/**
+ * Picks one candidate per op and schedules it, minimizing the objective of the
+ * schedule under the constraints. Small candidate spaces are enumerated;
+ * graphs that cut into segments are solved segment class by segment class
+ * (see segmentedSelect); otherwise the relaxation gives a lower bound and a
+ * starting selection that local search improves with the scheduler as judge.
+ * `optimal` is reported only when the schedule's value meets a proven lower
+ * bound (to CERTIFICATE_TOLERANCE); otherwise the result is `feasible` with
+ * its bound and gap. Never worse than a baseline that meets the budgets.
  */
 export async function optimize(sgFull: StackedGraph, o: OptimizeOptions): Promise<OptimizeResult> {
   const started = performance.now();
   const c = o.constraints ?? {};
   const sg = restrictCandidates(sgFull, c);
   const feasible = (cost: SelectionCost) => meetsBudgets(c, cost);
+  const timeLimitS = o.timeLimitS ?? DEFAULT_TIME_LIMIT_S;
+  const deadline = started + timeLimitS * 1000;
   const elapsed = () => (performance.now() - started) / 1000;
   let decomposition: OptimizeResult['decomposition'];
-  const done = (selection: Selection, gap: number | undefined, method: OptimizeResult['method'], note?: string): OptimizeResult => ({
-    selection,
-    stacked: sg,
-    ...(gap !== undefined ? { gap } : {}),
-    solveTimeS: elapsed(),
-    baselines: baselines(sg, c),
-    ...(note ? { note } : {}),
-    method,
-    ...(decomposition ? { decomposition } : {}),
-  });
+  const done = (found: Selection, method: OptimizeResult['method'], note?: string): OptimizeResult => {
+    // a baseline that meets the budgets and beats the search is the better answer
+    let selection = found;
+    let how = method;
+    const rival = bestFeasibleBaseline(sg, o, c);
+    if (rival && rival.objectiveValue < found.objectiveValue * (1 - 1e-12)) {
+      selection = makeSelection(sg, rival.choice, o.objective, rival.solver, found.bound);
+      how = 'baseline';
+    }
+    const status = selection.status;
+    const why =
+      status === 'optimal'
+        ? undefined
+        : (note ??
+          (selection.bound === undefined
+            ? 'no lower bound is known for this selection'
+            : `the schedule is ${(100 * (relativeGap(selection.objectiveValue, selection.bound) ?? 0)).toFixed(2)} % above the proven lower bound`));
+    return {
+      selection,
+      stacked: sg,
+      ...(selection.bound !== undefined ? { gap: relativeGap(selection.objectiveValue, selection.bound) } : {}),
+      solveTimeS: elapsed(),
+      baselines: baselines(sg, c),
+      ...(why ? { note: why } : {}),
+      method: how,
+      ...(decomposition ? { decomposition } : {}),
+    };
+  };
 
   if (selectionSpace(sg) <= (o.exhaustiveLimit ?? EXHAUSTIVE_LIMIT)) {
     const s = exhaustiveSelect(sg, o.objective, Number.POSITIVE_INFINITY, feasible);
     if (!s) return explainInfeasible(sg, o);
-    return done(s, 0, 'enumeration');
+    return done(s, 'enumeration');
   }
 
   const pick = (p: MilpProblem): SolverPlugin => (typeof o.solver === 'function' ? o.solver(p) : (o.solver ?? yalpsSolver));
   if (o.decompose !== false) {
-    const d = await decomposedSelect(sg, o.objective, c, pick, {
-      timeLimitS: o.timeLimitS ?? DEFAULT_TIME_LIMIT_S,
-      ...(o.reuseBlocks === false ? { reuse: false } : {}),
-    });
+    const d = await segmentedSelect(sg, o.objective, c, pick, { timeLimitS, deadline });
+    if (d === undefined) return explainInfeasible(sg, o);
     if (typeof d === 'string') decomposition = { skipped: d };
     else {
       decomposition = d.stats;
-      if (d.proven) return done(makeSelection(sg, d.choice, o.objective, d.solver, 'optimal'), 0, 'decomposition');
-      // the master stopped at the time limit: its incumbent, with the gap to its bound
-      const s = makeSelection(sg, d.choice, o.objective, d.solver, 'feasible');
-      const gap = relativeGap(s.objectiveValue, d.bound);
-      const note = `the decomposition's master problem stopped at the ${o.timeLimitS ?? DEFAULT_TIME_LIMIT_S} s limit; the selection is feasible, not proven optimal`;
-      return done({ ...s, ...(d.bound !== undefined ? { bound: d.bound } : {}) }, gap, 'decomposition', note);
+      let bound = d.bound;
+      let note: string | undefined;
+      if (bound === undefined) {
+        const r = await relaxationBound(sg, o, c, pick);
+        bound = r.bound;
+        note = `${d.stats.searched} segment class(es) too large to enumerate were searched locally; the bound is the whole-graph relaxation's`;
+      }
+      const s = makeSelection(sg, d.choice, o.objective, d.solver, bound);
+      if (Math.abs(s.objectiveValue - d.value) > 1e-9 * Math.max(Math.abs(d.value), 1e-30)) {
+        throw new Error(`segmented master valued its selection at ${d.value}, its schedule at ${s.objectiveValue}`);
+      }
+      return done(s, 'decomposition', s.status === 'optimal' ? undefined : note);
     }
   }
 
-  const milp = buildSelectionMilp(sg, o.objective, c);
-  const solver = pick(milp.problem);
-  let result: Awaited<ReturnType<SolverPlugin['solve']>>;
-  try {
-    result = await solver.solve(milp.problem, { timeLimitS: o.timeLimitS ?? DEFAULT_TIME_LIMIT_S });
-  } catch (e) {
-    throw new PluginError(solver.id, `solve() failed: ${(e as Error)?.message ?? String(e)}`, 1);
+  const r = await relaxationBound(sg, o, c, pick);
+  const seeds = [r.choice, ...baselineChoices(sg).map(([, choice]) => choice)].filter((x): x is Choice => x !== undefined);
+  let best: Selection | undefined;
+  for (const choice of seeds) {
+    if (brokenFusion(sg.candidates, choice) !== undefined) continue;
+    const s = makeSelection(sg, choice, o.objective, choice === r.choice ? 'relaxation' : 'baseline', r.bound);
+    if (feasible(s) && (!best || s.objectiveValue < best.objectiveValue)) best = s;
   }
-  if (result.status === 'infeasible') {
-    // A solver's infeasibility claim is checked against the baselines: if one of
-    // them meets every constraint, the claim is numerical trouble, not a fact.
-    const rescue = bestFeasibleBaseline(sg, o.objective, feasible);
-    if (!rescue) return explainInfeasible(sg, o);
-    return done(
-      rescue,
-      undefined,
-      'baseline',
-      `solver '${solver.id}' wrongly reported the problem infeasible (numerical trouble); returning the best feasible baseline; try --solver highs`,
-    );
-  }
-  if (result.status === 'unbounded') throw new PluginError(solver.id, 'reported the selection MILP unbounded, which it cannot be', 1);
-  if (!result.values) {
-    const g = greedySelect(sg, o.objective);
-    const note = `solver '${solver.id}' found no selection within ${o.timeLimitS ?? DEFAULT_TIME_LIMIT_S} s; using the per-op greedy selection`;
-    return done(g, undefined, 'baseline', feasible(g) ? note : `${note}, which misses the budget`);
-  }
-  const choice = milp.decode(result.values);
-  const proven = result.status === 'optimal';
-  const s = makeSelection(sg, choice, o.objective, solver.id, proven ? 'optimal' : 'feasible');
-  const boundSI = result.bound !== undefined ? milp.toSI(result.bound) : undefined;
-  const bound = proven ? s.objectiveValue : boundSI;
-  const gap = proven ? 0 : relativeGap(s.objectiveValue, bound);
-  const note = proven
-    ? undefined
-    : result.status === 'timeout'
-      ? `solver '${solver.id}' stopped at its time limit; the selection is feasible but not proven optimal`
-      : `solver '${solver.id}' found this selection only at a loosened numerical tolerance; it is not proven optimal`;
-  return done({ ...s, ...(bound !== undefined ? { bound } : {}) }, gap, 'milp', note);
+  if (!best) return explainInfeasible(sg, o);
+  const improved = localSearch(sg, best, o, feasible, deadline);
+  const s = improved === best ? best : makeSelection(sg, improved.choice, o.objective, improved.solver, r.bound);
+  const note =
+    s.status === 'optimal'
+      ? undefined
+      : `${performance.now() >= deadline ? `the ${timeLimitS} s time limit was reached; ` : ''}the best schedule found is ${
+          r.bound !== undefined
+            ? `${(100 * (relativeGap(s.objectiveValue, r.bound) ?? 0)).toFixed(2)} % above the relaxation's lower bound`
+            : 'without a lower bound'
+        }${r.note ? ` (${r.note})` : ''}`;
+  return done(s, 'search', note);
 }

@@ -1,5 +1,6 @@
 import { type Candidate, type StackedGraph, spanS } from '@lightcode/ir';
 import { assertWholeFusions } from './fusions.js';
+import { type Plan, planSelection, scheduledLatency } from './model/schedule.js';
 
 export const OBJECTIVES = ['latency', 'energy'] as const;
 /** A single metric. */
@@ -39,28 +40,27 @@ export function objectiveWeights(o: Objective): WeightedObjective {
 }
 
 /**
- * `optimal`: proven minimal for the objective model below; `feasible`: a valid
- * selection without a proof (a heuristic's, or a solver's best when it stopped).
+ * `optimal`: the makespan (or objective) meets a proven lower bound;
+ * `feasible`: a valid selection and schedule without that proof (a
+ * heuristic's, or a search stopped early), with its gap where a bound is known.
  */
 export type SelectionStatus = 'optimal' | 'feasible';
 
 /** One candidate index per op id, into `StackedGraph.candidates`. */
 export type Choice = ReadonlyMap<string, number>;
 
-/** What a selection costs under the optimizer's model. */
+/** What a selection costs: the makespan of its schedule, and its energy. */
 export interface SelectionCost {
-  /** max(critical path, busiest device class's load / instances), seconds. */
+  /** Makespan of the selection's schedule (see model/schedule.ts), seconds. */
   readonly latencyS: number;
-  /** Longest path through op and transfer delays. */
-  readonly criticalPathS: number;
-  /** Largest per-class load divided by its instance count, or largest link occupancy. */
-  readonly loadBoundS: number;
   /** Dynamic + transfer + static power x latency, joules. */
   readonly energyJ: number;
 }
 
 export interface Selection extends SelectionCost {
   readonly choice: Choice;
+  /** The schedule whose makespan is `latencyS`; the simulator replays it. */
+  readonly plan: Plan;
   readonly status: SelectionStatus;
   readonly solver: string;
   readonly objective: Objective;
@@ -76,17 +76,48 @@ export function candidateOf(sg: StackedGraph, choice: Choice, opId: string): Can
   return c;
 }
 
+/** Total static power of every instance, watts. */
+export function staticPowerW(sg: StackedGraph): number {
+  return sg.devices.reduce((s, d) => s + d.count * d.staticPowerW, 0);
+}
+
+/** Dynamic energy of a selection: its ops and the transfers on its edges, joules. */
+export function dynamicEnergyJ(sg: StackedGraph, choice: Choice): number {
+  let e = 0;
+  for (const id of sg.graph.topologicalOrder()) {
+    const c = candidateOf(sg, choice, id);
+    e += c.energyJ;
+    for (const { from, bytes } of sg.graph.inEdges(id)) e += sg.transfer(candidateOf(sg, choice, from).device, c.device, bytes).energyJ;
+  }
+  return e;
+}
+
 /**
- * Prices a selection. Latency is the critical path through op spans (an op
- * that splits into parts may spread over its class's instances) and the
- * transfer latencies of edges that cross devices, bounded below by each
- * device class's total work spread over its instances and by each link's
- * occupancy (a transfer holds every link on its route, one at a time, as the
- * simulator has it). Energy is the ops'
- * dynamic energy, the transfers' energy, and every instance's static power for
- * the whole latency.
+ * Prices a selection on its schedule: latency is the makespan of the
+ * schedule the latency model builds for it, energy the dynamic energy plus
+ * every instance's static power over that makespan.
  */
 export function evaluateSelection(sg: StackedGraph, choice: Choice): SelectionCost {
+  const latencyS = scheduledLatency(sg, (id) => candidateOf(sg, choice, id));
+  return { latencyS, energyJ: dynamicEnergyJ(sg, choice) + staticPowerW(sg) * latencyS };
+}
+
+/** A relaxation of a selection's cost: a lower bound on every schedule's makespan and energy. */
+export interface RelaxedCost extends SelectionCost {
+  /** Longest path through op spans and transfer delays. */
+  readonly criticalPathS: number;
+  /** Largest per-class load divided by its instance count, or largest link occupancy. */
+  readonly loadBoundS: number;
+}
+
+/**
+ * The relaxation the selection MILP models: latency bounded below by the
+ * critical path through op spans (an op that splits into parts may spread over
+ * its class's instances) and transfer latencies, by each device class's total
+ * work spread over its instances and by each link's occupancy. Every schedule
+ * of the selection takes at least this long.
+ */
+export function relaxedCost(sg: StackedGraph, choice: Choice): RelaxedCost {
   const g = sg.graph;
   const count = new Map(sg.devices.map((d) => [d.id, d.count]));
   const finish = new Map<string, number>();
@@ -101,7 +132,9 @@ export function evaluateSelection(sg: StackedGraph, choice: Choice): SelectionCo
       const pc = candidateOf(sg, choice, from);
       const tr = sg.transfer(pc.device, c.device, bytes);
       dynamic += tr.energyJ;
-      if (tr.latencyS > 0) for (const l of sg.route(pc.device, c.device)) linkLoad.set(l, (linkLoad.get(l) ?? 0) + tr.latencyS);
+      if (tr.latencyS > 0 && bytes > 0 && pc.device !== c.device) {
+        for (const l of sg.route(pc.device, c.device)) linkLoad.set(l, (linkLoad.get(l) ?? 0) + tr.latencyS);
+      }
       ready = Math.max(ready, (finish.get(from) ?? 0) + tr.latencyS);
     }
     const f = ready + spanS(c, count.get(c.device) ?? 1);
@@ -111,14 +144,10 @@ export function evaluateSelection(sg: StackedGraph, choice: Choice): SelectionCo
     dynamic += c.energyJ;
   }
   let loadBoundS = 0;
-  let staticW = 0;
-  for (const d of sg.devices) {
-    loadBoundS = Math.max(loadBoundS, (load.get(d.id) ?? 0) / d.count);
-    staticW += d.count * d.staticPowerW;
-  }
+  for (const d of sg.devices) loadBoundS = Math.max(loadBoundS, (load.get(d.id) ?? 0) / d.count);
   for (const busy of linkLoad.values()) loadBoundS = Math.max(loadBoundS, busy);
   const latencyS = Math.max(criticalPathS, loadBoundS);
-  return { latencyS, criticalPathS, loadBoundS, energyJ: dynamic + staticW * latencyS };
+  return { latencyS, criticalPathS, loadBoundS, energyJ: dynamic + staticPowerW(sg) * latencyS };
 }
 
 /** The objective's value of a priced selection. */
@@ -128,9 +157,38 @@ export function objectiveValue(cost: { readonly latencyS: number; readonly energ
   return objective.latencyWeight * cost.latencyS + objective.energyWeight * cost.energyJ;
 }
 
-export function makeSelection(sg: StackedGraph, choice: Choice, objective: Objective, solver: string, status: SelectionStatus): Selection {
+/**
+ * A selection with its schedule and cost. `bound` is a proven lower bound on
+ * the objective; the status is `optimal` only when the value meets it.
+ */
+export function makeSelection(sg: StackedGraph, choice: Choice, objective: Objective, solver: string, bound?: number): Selection {
   assertWholeFusions(sg, choice);
-  const cost = evaluateSelection(sg, choice);
-  const value = objectiveValue(cost, objective);
-  return { ...cost, choice, status, solver, objective, objectiveValue: value, ...(status === 'optimal' ? { bound: value } : {}) };
+  const plan = planSelection(sg, (id) => candidateOf(sg, choice, id));
+  const latencyS = plan.makespanS;
+  const energyJ = dynamicEnergyJ(sg, choice) + staticPowerW(sg) * latencyS;
+  const value = objectiveValue({ latencyS, energyJ }, objective);
+  const proven = bound !== undefined && meetsBound(value, bound);
+  return {
+    latencyS,
+    energyJ,
+    choice,
+    plan,
+    status: proven ? 'optimal' : 'feasible',
+    solver,
+    objective,
+    objectiveValue: value,
+    ...(bound !== undefined ? { bound: Math.min(bound, value) } : {}),
+  };
+}
+
+/**
+ * Relative slack within which a value counts as meeting its lower bound: the
+ * MILP solvers' feasibility tolerance (HiGHS: 1e-6 in model units near 1),
+ * which a bound from a solved master can sit below the true optimum by.
+ */
+export const CERTIFICATE_TOLERANCE = 1e-5;
+
+/** Whether a value meets a proven lower bound (to CERTIFICATE_TOLERANCE). */
+export function meetsBound(value: number, bound: number): boolean {
+  return value <= bound * (1 + CERTIFICATE_TOLERANCE) + 1e-18;
 }

@@ -2,6 +2,14 @@ import { type CompileResult, objectiveLabel } from '@lightcode/core';
 import { formatQuantity } from '@lightcode/cost-model';
 import { renderTable } from './table.js';
 
+/** The bound in the objective's own unit. */
+function objectiveBound(r: CompileResult): string {
+  const b = r.selection.bound as number;
+  if (r.objective === 'latency') return formatQuantity(b, 's');
+  if (r.objective === 'energy') return formatQuantity(b, 'J');
+  return String(Number(b.toPrecision(6)));
+}
+
 /** The human summary of a compile: totals, energy breakdown, ops per device. */
 export function renderCompile(r: CompileResult): string {
   const m = r.model;
@@ -11,7 +19,11 @@ export function renderCompile(r: CompileResult): string {
     `select  ${objectiveLabel(r.objective)} objective, ${r.selection.solver} (${r.selection.status}, by ${r.selection.method})`,
     '',
     `latency ${formatQuantity(r.totals.latencyS, 's')}   energy ${formatQuantity(r.totals.energyJ, 'J')}   ${(r.totals.macs / 1e9).toFixed(2)} GMAC`,
-    `        optimizer estimate ${formatQuantity(r.simulation.optimizerLatencyS, 's')} (schedule ${(100 * r.simulation.gap).toFixed(1)} % longer)${r.selection.gap ? `, selection gap ${(100 * r.selection.gap).toFixed(2)} %` : ''}`,
+    ...(r.selection.status === 'optimal' || r.selection.gap === null
+      ? []
+      : [
+          `        ${(100 * r.selection.gap).toFixed(2)} % above the proven lower bound ${r.selection.bound === null ? '' : `(${objectiveBound(r)})`}`.trimEnd(),
+        ]),
     ...(r.selection.note ? [`note    ${r.selection.note}`] : []),
   ];
   const energy = renderTable(

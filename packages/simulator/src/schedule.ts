@@ -1,35 +1,23 @@
-import { type Candidate, MinHeap, type StackedGraph } from '@lightcode/ir';
+/**
+ * The simulator: replays the schedule the optimizer produced and checks it.
+ *
+ * Nothing is rescheduled here. The replay checks that every op runs once, on
+ * instances of its device class, its tiles adding up to its work; that no
+ * instance or link runs two things at once; that every input (and every
+ * transfer between device classes) arrives before its consumer starts; and
+ * that the makespan is the one the optimizer charged. It then reports what
+ * the schedule costs: energy by kind (summing to the total), busy time and
+ * utilization per instance and per link.
+ */
 
-/** Part of an op on one instance. */
-export interface Tile {
-  readonly instance: number;
-  readonly startS: number;
-  readonly endS: number;
-}
+import type { Candidate, StackedGraph } from '@lightcode/ir';
+import type { Plan, PlannedOp, PlannedTransfer } from '@lightcode/optimizer';
 
+export type { Tile } from '@lightcode/optimizer';
 /** One op placed on one or more instances of its class. */
-export interface ScheduledOp {
-  readonly id: string;
-  readonly device: string;
-  /** Instance index within the device class, from 0 (the first tile's). */
-  readonly instance: number;
-  readonly startS: number;
-  readonly endS: number;
-  /** Where its parts ran: one tile unless the op split across instances. */
-  readonly tiles: readonly Tile[];
-}
-
+export type ScheduledOp = PlannedOp;
 /** A transfer between device classes on an edge. */
-export interface ScheduledTransfer {
-  readonly from: string;
-  readonly to: string;
-  /** Links it occupies, for its whole duration. */
-  readonly links: readonly string[];
-  readonly bytes: number;
-  readonly startS: number;
-  readonly endS: number;
-  readonly energyJ: number;
-}
+export type ScheduledTransfer = PlannedTransfer;
 
 export interface InstanceUse {
   /** `device#index`. */
@@ -56,139 +44,135 @@ export interface Schedule {
   readonly energyJ: number;
 }
 
-/**
- * Upward rank (HEFT): an op's latency plus the longest chain of transfer and
- * op latencies after it. Ready ops with the highest rank go first.
- */
-export function upwardRanks(sg: StackedGraph, pick: (id: string) => Candidate): Map<string, number> {
-  const g = sg.graph;
-  const order = g.topologicalOrder();
-  const rank = new Map<string, number>();
-  for (let i = order.length - 1; i >= 0; i--) {
-    const id = order[i] as string;
-    const c = pick(id);
-    let tail = 0;
-    for (const { to, bytes } of g.outEdges(id)) {
-      const tr = sg.transfer(c.device, pick(to).device, bytes);
-      tail = Math.max(tail, tr.latencyS + (rank.get(to) ?? 0));
-    }
-    rank.set(id, c.latencyS + tail);
+/** Relative slack for comparing times that were summed in different orders. */
+const EPS = 1e-9;
+
+/** A schedule that breaks a rule: an optimizer bug, never a user's mistake. */
+export class InvalidScheduleError extends Error {
+  constructor(message: string) {
+    super(`invalid schedule: ${message}`);
+    this.name = 'InvalidScheduleError';
   }
-  return rank;
+}
+
+function fail(message: string): never {
+  throw new InvalidScheduleError(message);
+}
+
+/** Checks that intervals on one resource never overlap. */
+function checkExclusive(what: string, spans: { startS: number; endS: number; name: string }[], scale: number): void {
+  spans.sort((a, b) => a.startS - b.startS || a.endS - b.endS);
+  for (let i = 1; i < spans.length; i++) {
+    const a = spans[i - 1] as (typeof spans)[number];
+    const b = spans[i] as (typeof spans)[number];
+    if (b.startS < a.endS - EPS * scale) fail(`${what} runs '${a.name}' and '${b.name}' at once`);
+  }
+}
+
+function checkOps(sg: StackedGraph, plan: Plan, pick: (id: string) => Candidate, scale: number): Map<string, ScheduledOp> {
+  const at = new Map<string, ScheduledOp>();
+  const count = new Map(sg.devices.map((d) => [d.id, d.count]));
+  for (const o of plan.ops) {
+    if (at.has(o.id)) fail(`op '${o.id}' is scheduled twice`);
+    at.set(o.id, o);
+    const c = pick(o.id);
+    if (o.device !== c.device) fail(`op '${o.id}' runs on '${o.device}' but chose '${c.device}'`);
+    const parts = c.parts ?? 1;
+    if (o.tiles.length < 1 || o.tiles.length > parts) fail(`op '${o.id}' has ${o.tiles.length} tiles for ${parts} parts`);
+    let work = 0;
+    const seen = new Set<number>();
+    for (const t of o.tiles) {
+      if (!(Number.isInteger(t.instance) && t.instance >= 0 && t.instance < (count.get(o.device) ?? 0))) {
+        fail(`op '${o.id}' uses instance ${t.instance} of '${o.device}'`);
+      }
+      if (seen.has(t.instance)) fail(`op '${o.id}' uses instance ${t.instance} twice`);
+      seen.add(t.instance);
+      if (t.startS < o.startS - EPS * scale || t.endS > o.endS + EPS * scale) fail(`op '${o.id}' has a tile outside its span`);
+      work += t.endS - t.startS;
+    }
+    if (Math.abs(work - c.latencyS) > EPS * Math.max(scale, c.latencyS)) fail(`op '${o.id}' tiles add to ${work} s of its ${c.latencyS} s`);
+  }
+  for (const id of sg.graph.topologicalOrder()) if (!at.has(id)) fail(`op '${id}' is not scheduled`);
+  return at;
+}
+
+function checkEdges(
+  sg: StackedGraph,
+  plan: Plan,
+  at: ReadonlyMap<string, ScheduledOp>,
+  pick: (id: string) => Candidate,
+  scale: number,
+): void {
+  const moved = new Map(plan.transfers.map((t) => [`${t.from}\u0000${t.to}`, t]));
+  for (const e of sg.graph.edges()) {
+    const from = at.get(e.from) as ScheduledOp;
+    const to = at.get(e.to) as ScheduledOp;
+    const a = pick(e.from).device;
+    const b = pick(e.to).device;
+    const tr = sg.transfer(a, b, e.bytes);
+    if (to.startS < from.endS + tr.latencyS - EPS * scale) fail(`op '${e.to}' starts before its input from '${e.from}' arrives`);
+    if (a === b || e.bytes <= 0) continue;
+    const t = moved.get(`${e.from}\u0000${e.to}`);
+    if (!t) fail(`the transfer from '${e.from}' to '${e.to}' is missing`);
+    if (t.startS < from.endS - EPS * scale || t.endS > to.startS + EPS * scale)
+      fail(`the transfer from '${e.from}' to '${e.to}' is out of order`);
+    if (Math.abs(t.endS - t.startS - tr.latencyS) > EPS * scale) fail(`the transfer from '${e.from}' to '${e.to}' takes the wrong time`);
+  }
 }
 
 /**
- * Where and when an op runs: on the k instances that free up first, for the k
- * (up to its parts) that ends it earliest; parts spread evenly, the first
- * (parts mod k) instances taking one more. Ties keep fewer instances.
+ * Replays a selection's schedule (`plan`, from the optimizer) on the system,
+ * checks it (see the module header), and reports its cost. Throws
+ * InvalidScheduleError when the plan breaks a rule.
  */
-function place(slots: readonly number[], arrive: number, c: Candidate): { startS: number; tiles: Tile[] } {
-  const parts = c.parts ?? 1;
-  const byFree = slots.map((t, i) => [t, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let bestK = 1;
-  let bestStart = Math.max(arrive, byFree[0]?.[0] ?? 0);
-  let bestEnd = bestStart + c.latencyS;
-  for (let k = 2; k <= Math.min(parts, byFree.length); k++) {
-    const start = Math.max(arrive, byFree[k - 1]?.[0] ?? 0);
-    const end = start + (c.latencyS * Math.ceil(parts / k)) / parts;
-    if (end < bestEnd * (1 - 1e-12)) {
-      bestK = k;
-      bestStart = start;
-      bestEnd = end;
-    }
-  }
-  const tiles: Tile[] = [];
-  for (let j = 0; j < bestK; j++) {
-    const share = Math.floor(parts / bestK) + (j < parts % bestK ? 1 : 0);
-    tiles.push({ instance: byFree[j]?.[1] ?? 0, startS: bestStart, endS: bestStart + (c.latencyS * share) / parts });
-  }
-  return { startS: bestStart, tiles };
-}
-
-/**
- * List-schedules a selection: each device class has `count` instances, each
- * runs one op at a time. A ready op (all inputs scheduled) with the highest
- * upward rank goes next, on the instance of its class that frees up first (or
- * tiled over several, when it splits into parts and that ends it sooner), and
- * starts once that instance is free and every input has arrived. A transfer
- * between device classes starts when its producer ends and every link on its
- * route is free, and holds those links until it arrives (one transfer per link
- * at a time, in scheduling order).
- */
-export function simulate(sg: StackedGraph, pick: (id: string) => Candidate): Schedule {
-  const g = sg.graph;
-  const rank = upwardRanks(sg, pick);
-  const index = new Map<string, number>();
-  for (const id of g.topologicalOrder()) index.set(id, index.size);
-  const free = new Map<string, number[]>(sg.devices.map((d) => [d.id, new Array<number>(d.count).fill(0)]));
-  const busy = new Map<string, number[]>(sg.devices.map((d) => [d.id, new Array<number>(d.count).fill(0)]));
-  const waiting = new Map<string, number>();
-  const end = new Map<string, number>();
-  const ready = new MinHeap<string>((a, b) => (rank.get(b) ?? 0) - (rank.get(a) ?? 0) || (index.get(a) ?? 0) - (index.get(b) ?? 0));
-  for (const id of g.topologicalOrder()) {
-    const n = g.predecessors(id).length;
-    waiting.set(id, n);
-    if (n === 0) ready.push(id);
-  }
-  const linkFree = new Map<string, number>(sg.links.map((l) => [l, 0]));
-  const linkBusy = new Map<string, number>(sg.links.map((l) => [l, 0]));
-  const ops: ScheduledOp[] = [];
-  const transfers: ScheduledTransfer[] = [];
+export function simulate(sg: StackedGraph, pick: (id: string) => Candidate, plan: Plan): Schedule {
+  const scale = Math.max(plan.makespanS, 1e-30);
+  const at = checkOps(sg, plan, pick, scale);
+  checkEdges(sg, plan, at, pick, scale);
+  const onInstance = new Map<string, { startS: number; endS: number; name: string }[]>();
+  const busy = new Map<string, number>();
   const energy: Record<string, number> = {};
   const add = (k: string, v: number) => {
     energy[k] = (energy[k] ?? 0) + v;
   };
   let makespanS = 0;
-  while (ready.size > 0) {
-    const id = ready.pop() as string;
-    const c = pick(id);
-    let arrive = 0;
-    for (const { from: p, bytes } of g.inEdges(id)) {
-      const pc = pick(p);
-      const tr = sg.transfer(pc.device, c.device, bytes);
-      let sent = end.get(p) ?? 0;
-      if (pc.device !== c.device && bytes > 0) {
-        const route = sg.route(pc.device, c.device);
-        for (const l of route) sent = Math.max(sent, linkFree.get(l) ?? 0);
-        for (const l of route) {
-          linkFree.set(l, sent + tr.latencyS);
-          linkBusy.set(l, (linkBusy.get(l) ?? 0) + tr.latencyS);
-        }
-        transfers.push({ from: p, to: id, links: route, bytes, startS: sent, endS: sent + tr.latencyS, energyJ: tr.energyJ });
-        add('transfer', tr.energyJ);
-      }
-      arrive = Math.max(arrive, sent + tr.latencyS);
+  for (const o of plan.ops) {
+    for (const t of o.tiles) {
+      const k = `${o.device}#${t.instance}`;
+      const spans = onInstance.get(k) ?? [];
+      spans.push({ startS: t.startS, endS: t.endS, name: o.id });
+      onInstance.set(k, spans);
+      busy.set(k, (busy.get(k) ?? 0) + (t.endS - t.startS));
     }
-    const slots = free.get(c.device);
-    if (!slots) throw new Error(`op '${id}' chose device '${c.device}', which the system does not have`);
-    const { startS, tiles } = place(slots, arrive, c);
-    const b = busy.get(c.device) as number[];
-    let endS = startS;
-    for (const t of tiles) {
-      slots[t.instance] = t.endS;
-      b[t.instance] = (b[t.instance] ?? 0) + (t.endS - t.startS);
-      endS = Math.max(endS, t.endS);
-    }
-    end.set(id, endS);
-    makespanS = Math.max(makespanS, endS);
-    ops.push({ id, device: c.device, instance: tiles[0]?.instance ?? 0, startS, endS, tiles });
-    for (const [k, v] of Object.entries(c.energy)) add(k, v);
-    for (const s of g.successors(id)) {
-      const n = (waiting.get(s) ?? 0) - 1;
-      waiting.set(s, n);
-      if (n === 0) ready.push(s);
+    makespanS = Math.max(makespanS, o.endS);
+    for (const [k, v] of Object.entries(pick(o.id).energy)) add(k, v);
+  }
+  for (const [k, spans] of onInstance) checkExclusive(`instance ${k}`, spans, scale);
+  const onLink = new Map<string, { startS: number; endS: number; name: string }[]>();
+  const linkBusy = new Map<string, number>();
+  for (const t of plan.transfers) {
+    for (const l of t.links) {
+      const spans = onLink.get(l) ?? [];
+      spans.push({ startS: t.startS, endS: t.endS, name: `${t.from} -> ${t.to}` });
+      onLink.set(l, spans);
+      linkBusy.set(l, (linkBusy.get(l) ?? 0) + (t.endS - t.startS));
     }
   }
+  for (const [l, spans] of onLink) checkExclusive(`link ${l}`, spans, scale);
+  // edges between device classes cost transfer energy whether or not they occupy a link
+  for (const e of sg.graph.edges()) {
+    const tr = sg.transfer(pick(e.from).device, pick(e.to).device, e.bytes);
+    if (tr.energyJ > 0) add('transfer', tr.energyJ);
+  }
+  if (Math.abs(makespanS - plan.makespanS) > EPS * scale) fail(`it ends at ${makespanS} s, not the ${plan.makespanS} s charged for it`);
   let staticW = 0;
   for (const d of sg.devices) staticW += d.count * d.staticPowerW;
   add('static', staticW * makespanS);
   const instances: InstanceUse[] = sg.devices.flatMap((d) =>
-    (busy.get(d.id) ?? []).map((busyS, i) => ({
-      id: `${d.id}#${i}`,
-      device: d.id,
-      busyS,
-      utilization: makespanS > 0 ? busyS / makespanS : 0,
-    })),
+    Array.from({ length: d.count }, (_, i) => {
+      const busyS = busy.get(`${d.id}#${i}`) ?? 0;
+      return { id: `${d.id}#${i}`, device: d.id, busyS, utilization: makespanS > 0 ? busyS / makespanS : 0 };
+    }),
   );
   const links: LinkUse[] = sg.links.map((id) => {
     const busyS = linkBusy.get(id) ?? 0;
@@ -196,5 +180,5 @@ export function simulate(sg: StackedGraph, pick: (id: string) => Candidate): Sch
   });
   let energyJ = 0;
   for (const v of Object.values(energy)) energyJ += v;
-  return { makespanS, ops, transfers, instances, links, energyBreakdownJ: energy, energyJ };
+  return { makespanS, ops: plan.ops, transfers: plan.transfers, instances, links, energyBreakdownJ: energy, energyJ };
 }

@@ -1,0 +1,151 @@
+/**
+ * Joint selection and scheduling by segments.
+ *
+ * The schedule runs segment after segment (model/segments.ts), so the
+ * makespan and the energy are sums over segments, and segments that are the
+ * same problem (same ops by position, same edges, same candidates: the
+ * layers of a transformer) are solved once. Each class of segments is
+ * enumerated and reduced to its achieved and bound points
+ * (segment-points.ts), or, when too large to enumerate, searched locally
+ * (segment-search.ts) and then has no bound points. The chain master picks a
+ * point per segment: over achieved points it gives the selection and its
+ * schedule's value, over bound points a proven lower bound on every
+ * selection's every schedule. They meet when every chosen segment's schedule
+ * meets its bound.
+ */
+import type { MilpProblem, SolverPlugin } from '@lightcode/cost-model';
+import { brokenFusion, memo, type StackedGraph } from '@lightcode/ir';
+import { Interner } from '../block-points.js';
+import type { SelectionConstraints } from '../constraints.js';
+import { type Segment, segmentsOf } from '../model/segments.js';
+import { type Choice, type Objective, objectiveWeights, staticPowerW } from '../selection.js';
+import { type ChainLink, solveChain } from './chain-master.js';
+import { type Dims, type SegmentPoint, type SegmentPoints, segmentPoints, segmentSpace } from './segment-points.js';
+import { searchSegment } from './segment-search.js';
+
+/** Largest number of selections enumerated for one segment class. */
+export const SEGMENT_ENUMERATION_LIMIT = 50_000;
+
+/** How a segmented solve went, for reports and benchmarks. */
+export interface SegmentStats {
+  readonly segments: number;
+  /** Distinct segment classes solved (identical segments share one). */
+  readonly classes: number;
+  /** Selections priced over all classes. */
+  readonly evaluated: number;
+  /** Selections scheduled over all classes (the rest were beaten by their bounds). */
+  readonly scheduled: number;
+  /** Classes too large to enumerate, searched locally instead (no bound from them). */
+  readonly searched: number;
+}
+
+export interface SegmentedResult {
+  readonly choice: Choice;
+  /** The objective's value of the assembled selection's schedule. */
+  readonly value: number;
+  /** A proven lower bound on the objective; absent when a class was searched rather than enumerated. */
+  readonly bound?: number;
+  readonly stats: SegmentStats;
+  readonly solver: string;
+}
+
+interface ClassPoints {
+  readonly achieved: ReadonlyMap<string, readonly SegmentPoint[]>;
+  readonly bounds?: SegmentPoints['bounds'];
+  readonly evaluated: number;
+  readonly scheduled: number;
+}
+
+/** Identical segments: the same ops by position, with the same edges and the same candidate lists. */
+function classKey(sg: StackedGraph, seg: Segment, lists: Interner): string {
+  return JSON.stringify([seg.entry, seg.exit, seg.anchored, seg.preds, seg.ops.map((id) => lists.candidates(sg.candidates.get(id) ?? []))]);
+}
+
+const analyses = new WeakMap<StackedGraph, Map<string, { classOf: number[]; classes: ClassPoints[] }>>();
+
+/** Which totals the objective and budgets depend on. */
+export function dimsOf(sg: StackedGraph, objective: Objective, c: SelectionConstraints): Dims {
+  const w = objectiveWeights(objective);
+  const energy = w.energyWeight > 0 || c.energyBudgetJ !== undefined;
+  return { energy, time: w.latencyWeight > 0 || c.latencyBudgetS !== undefined || (energy && staticPowerW(sg) > 0) };
+}
+
+/** Exact selection by segments, or why it does not apply (the graph is one segment). */
+export async function segmentedSelect(
+  sg: StackedGraph,
+  objective: Objective,
+  c: SelectionConstraints,
+  solver: (p: MilpProblem) => SolverPlugin,
+  options: { readonly timeLimitS: number; readonly limit?: number; readonly deadline: number },
+): Promise<SegmentedResult | string | undefined> {
+  const { segments, whole } = segmentsOf(sg);
+  if (whole !== undefined) return whole;
+  if (segments.length < 2) return 'the graph is one segment';
+  const dims = dimsOf(sg, objective, c);
+  const limit = options.limit ?? SEGMENT_ENUMERATION_LIMIT;
+  const w = objectiveWeights(objective);
+  const staticW = staticPowerW(sg);
+  const searchKey = dims.energy && dims.time ? `${w.latencyWeight}/${w.energyWeight}` : '';
+  const cache = memo(analyses, sg, () => new Map<string, { classOf: number[]; classes: ClassPoints[] }>());
+  const { classOf, classes } = memo(cache, `${limit}/${dims.time}/${dims.energy}/${searchKey}`, () => {
+    const lists = new Interner();
+    const byKey = new Map<string, number>();
+    const classOf: number[] = [];
+    const classes: ClassPoints[] = [];
+    for (const seg of segments) {
+      const key = classKey(sg, seg, lists);
+      let k = byKey.get(key);
+      if (k === undefined) {
+        k = classes.push(classPoints(sg, seg, dims, limit, { ...w, staticW }, options.deadline)) - 1;
+        byKey.set(key, k);
+      }
+      classOf.push(k);
+    }
+    return { classOf, classes };
+  });
+  const achieved: ChainLink[] = classOf.map((k) => (classes[k] as ClassPoints).achieved);
+  const best = await solveChain(achieved, objective, staticW, c, solver, options.timeLimitS);
+  if (best === undefined || typeof best === 'string') return best;
+  const choice = new Map<string, number>();
+  segments.forEach((seg, k) => {
+    const p = best.points[k];
+    seg.ops.forEach((id, i) => {
+      choice.set(id, p?.picks[i] as number);
+    });
+  });
+  // a fusion whose members lie in two segments is not held together by the master
+  const broken = brokenFusion(sg.candidates, choice);
+  if (broken !== undefined) return `fused realization '${broken}' spans two segments`;
+  let bound: number | undefined;
+  if (classes.every((k) => k.bounds)) {
+    const low = await solveChain(
+      classOf.map((k) => (classes[k] as ClassPoints).bounds as ChainLink),
+      objective,
+      staticW,
+      c,
+      solver,
+      options.timeLimitS,
+    );
+    if (low && typeof low !== 'string') bound = low.bound;
+  }
+  const stats: SegmentStats = {
+    segments: segments.length,
+    classes: classes.length,
+    evaluated: classes.reduce((s, k) => s + k.evaluated, 0),
+    scheduled: classes.reduce((s, k) => s + k.scheduled, 0),
+    searched: classes.filter((k) => !k.bounds).length,
+  };
+  return { choice, value: best.value, ...(bound !== undefined ? { bound } : {}), stats, solver: best.solver };
+}
+
+function classPoints(
+  sg: StackedGraph,
+  seg: Segment,
+  dims: Dims,
+  limit: number,
+  weights: { latencyWeight: number; energyWeight: number; staticW: number },
+  deadline: number,
+): ClassPoints {
+  if (segmentSpace(sg, seg) <= limit) return segmentPoints(sg, seg, dims);
+  return { achieved: searchSegment(sg, seg, weights, deadline), evaluated: 0, scheduled: 0 };
+}
