@@ -96,9 +96,10 @@ async function relaxationBound(
   o: OptimizeOptions,
   c: SelectionConstraints,
   pick: (p: MilpProblem) => SolverPlugin,
-): Promise<{ bound?: number; choice?: Choice; note?: string }> {
+): Promise<{ bound?: number; choice?: Choice; note?: string; infeasible?: boolean }> {
   const timeLimitS = o.timeLimitS ?? DEFAULT_TIME_LIMIT_S;
   const d = await relaxedDecomposition(sg, o.objective, c, pick, { timeLimitS });
+  if (d === 'the decomposed master is infeasible') return { infeasible: true };
   if (typeof d !== 'string') return { ...(d.bound !== undefined ? { bound: d.bound } : {}), choice: d.choice };
   const milp = buildSelectionMilp(sg, o.objective, c);
   const solver = pick(milp.problem);
@@ -109,14 +110,20 @@ async function relaxationBound(
     throw new PluginError(solver.id, `solve() failed: ${(e as Error)?.message ?? String(e)}`, 1);
   }
   if (result.status === 'unbounded') throw new PluginError(solver.id, 'reported the selection MILP unbounded, which it cannot be', 1);
+  // a solver's infeasibility claim stands unless a baseline meets every budget (then it is numerical trouble)
+  if (result.status === 'infeasible') return bestFeasibleBaseline(sg, o, c) ? {} : { infeasible: true };
   const raw = result.status === 'optimal' ? result.objective : result.bound;
   return {
-    ...(raw !== undefined && result.status !== 'infeasible' ? { bound: milp.toSI(raw) } : {}),
+    ...(raw !== undefined ? { bound: milp.toSI(raw) } : {}),
     ...(result.values ? { choice: milp.decode(result.values) } : {}),
     ...(result.status !== 'optimal'
       ? { note: `the relaxation's solver '${solver.id}' ended '${result.status}', so the bound is weaker` }
       : {}),
   };
+}
+
+function lexLess(a: readonly [number, number], b: readonly [number, number]): boolean {
+  return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
 }
 
 /**
@@ -150,15 +157,11 @@ function moveOp(
  * Moves one op (a fused realization whole) to another candidate while the
  * scheduled objective falls, until no move helps or the deadline passes.
  */
-function localSearch(
-  sg: StackedGraph,
-  start: Selection,
-  o: OptimizeOptions,
-  feasible: (c: SelectionCost) => boolean,
-  deadline: number,
-): Selection {
+function localSearch(sg: StackedGraph, start: Selection, o: OptimizeOptions, deadline: number): Selection {
   const members = fusionMembers(sg.candidates);
+  const c = o.constraints ?? {};
   let best = start;
+  let score = rank(c, best, o.objective);
   let improved = true;
   while (improved && performance.now() < deadline) {
     improved = false;
@@ -168,15 +171,23 @@ function localSearch(
         if (k === best.choice.get(id)) continue;
         const choice = moveOp(sg, members, best.choice, id, k);
         if ([...choice.values()].some((v) => v < 0)) continue;
-        const cost = evaluateSelection(sg, choice);
-        if (feasible(cost) && objectiveValue(cost, o.objective) < best.objectiveValue * (1 - 1e-12)) {
+        const next = rank(c, evaluateSelection(sg, choice), o.objective);
+        if (next[0] < score[0] * (1 - 1e-12) || (next[0] <= score[0] && next[1] < score[1] * (1 - 1e-12))) {
           best = makeSelection(sg, choice, o.objective, 'local-search');
+          score = next;
           improved = true;
         }
       }
     }
   }
   return best;
+}
+
+/** How far a cost misses the budgets (relative, 0 when it meets them), then its objective value: compared in that order. */
+function rank(c: SelectionConstraints, cost: SelectionCost, objective: Objective): [number, number] {
+  const over = (v: number, budget: number | undefined) =>
+    budget === undefined || v <= budget * (1 + 1e-12) ? 0 : (v - budget) / Math.max(budget, 1e-30);
+  return [over(cost.latencyS, c.latencyBudgetS) + over(cost.energyJ, c.energyBudgetJ), objectiveValue(cost, objective)];
 }
 
 /**
@@ -218,7 +229,8 @@ export async function optimize(sgFull: StackedGraph, o: OptimizeOptions): Promis
     return {
       selection,
       stacked: sg,
-      ...(selection.bound !== undefined ? { gap: relativeGap(selection.objectiveValue, selection.bound) } : {}),
+      // optimal within CERTIFICATE_TOLERANCE reads as gap 0
+      ...(selection.bound !== undefined ? { gap: status === 'optimal' ? 0 : relativeGap(selection.objectiveValue, selection.bound) } : {}),
       solveTimeS: elapsed(),
       baselines: baselines(sg, c),
       ...(why ? { note: why } : {}),
@@ -256,16 +268,24 @@ export async function optimize(sgFull: StackedGraph, o: OptimizeOptions): Promis
   }
 
   const r = await relaxationBound(sg, o, c, pick);
-  const seeds = [r.choice, ...baselineChoices(sg).map(([, choice]) => choice)].filter((x): x is Choice => x !== undefined);
-  let best: Selection | undefined;
+  // the relaxation bounds every schedule below: if it cannot meet the budgets, nothing can
+  if (r.infeasible) return explainInfeasible(sg, o);
+  const seeds = [r.choice, ...baselineChoices(sg).map(([, choice]) => choice)].filter(
+    (x): x is Choice => x !== undefined && brokenFusion(sg.candidates, x) === undefined,
+  );
+  let start: Selection | undefined;
   for (const choice of seeds) {
-    if (brokenFusion(sg.candidates, choice) !== undefined) continue;
     const s = makeSelection(sg, choice, o.objective, choice === r.choice ? 'relaxation' : 'baseline', r.bound);
-    if (feasible(s) && (!best || s.objectiveValue < best.objectiveValue)) best = s;
+    if (!start || lexLess(rank(c, s, o.objective), rank(c, start, o.objective))) start = s;
   }
-  if (!best) return explainInfeasible(sg, o);
-  const improved = localSearch(sg, best, o, feasible, deadline);
-  const s = improved === best ? best : makeSelection(sg, improved.choice, o.objective, improved.solver, r.bound);
+  if (!start) throw new Error('no selection to start the search from');
+  const improved = localSearch(sg, start, o, deadline);
+  if (!feasible(improved)) {
+    throw new UserError(
+      'no selection meeting the budgets was found (the search is not exhaustive on this graph, and no proof of infeasibility exists); loosen a budget or raise --time-limit',
+    );
+  }
+  const s = improved === start ? start : makeSelection(sg, improved.choice, o.objective, improved.solver, r.bound);
   const note =
     s.status === 'optimal'
       ? undefined

@@ -1,87 +1,49 @@
-import { decomposedSelect, evaluateSelection, objectiveValue, optimize, yalpsSolver } from '@lightcode/optimizer';
+import { evaluateSelection, objectiveValue, optimize, relaxedCost, relaxedDecomposition, yalpsSolver } from '@lightcode/optimizer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { allChoices, bruteForceBest, type RandomCase, stackedFrom } from './random-stacked.js';
-
-type Cand = readonly [number, number, number, number?];
+import {
+  allChoices,
+  bruteForceBest,
+  type Cand,
+  chainCase,
+  type RandomCase,
+  relaxedBruteForce,
+  stackedFrom,
+  trueOptimum,
+} from './random-stacked.js';
 
 /**
- * A chain of blocks joined at articulation ops with one candidate each: every
- * block has 1-3 inner ops fed from its entry and feeding its exit (and maybe
- * each other), and maybe a sink of its own. Blocks repeat from a small pool, so isomorphic blocks occur.
+ * What a segmented result must satisfy against brute force: it is the best
+ * segment-by-segment schedule over every selection (`best`), its bound never
+ * exceeds the best over every selection and every schedule (`truth`, where
+ * the reference search proves it), and `optimal` means its value meets that.
  */
-const chainCase: fc.Arbitrary<RandomCase> = fc
-  .record({
-    pool: fc.array(
-      fc.record({
-        inner: fc.array(
-          fc.uniqueArray(
-            fc.tuple(fc.nat(1), fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 3 })),
-            { minLength: 1, maxLength: 2, selector: (c) => c[0] },
-          ),
-          {
-            minLength: 1,
-            maxLength: 3,
-          },
-        ),
-        link: fc.boolean(),
-        // a sink inside the block (as the KV-cache write is): it may end after the block's exit
-        sink: fc.option(fc.tuple(fc.nat(1), fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 60 }))),
-        bytes: fc.integer({ min: 1, max: 800 }),
-      }),
-      { minLength: 1, maxLength: 2 },
-    ),
-    order: fc.array(fc.nat(1), { minLength: 2, maxLength: 4 }),
-    art: fc.array(fc.tuple(fc.nat(1), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 30 })), { minLength: 5, maxLength: 5 }),
-    // articulation ops with a second candidate make neighbours agree on them
-    artAlt: fc.option(fc.tuple(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 30 }))),
-    // a dangling op off an articulation op (a bridge block off the spine)
-    leaf: fc.option(fc.tuple(fc.nat(3), fc.nat(1), fc.integer({ min: 1, max: 80 }), fc.integer({ min: 1, max: 40 }))),
-    counts: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
-    staticW: fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 5 })),
-    link: fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 1, max: 50 }), fc.integer({ min: 0, max: 10 })),
-  })
-  .map(({ pool, order, art, artAlt, leaf, counts, staticW, link }) => {
-    const cands: (readonly Cand[])[] = [];
-    const edges: [number, number, number][] = [];
-    const artOf = (i: number): readonly Cand[] => {
-      const [d, l, e] = art[i % art.length] as [number, number, number];
-      return artAlt && i % 2 === 1
-        ? [
-            [d, l, e],
-            [1 - d, artAlt[0], artAlt[1]],
-          ]
-        : [[d, l, e]];
-    };
-    cands.push(artOf(0));
-    let entry = 0;
-    order.forEach((pick, bi) => {
-      const spec = pool[pick % pool.length] as (typeof pool)[number];
-      const inner = spec.inner.map((c) => {
-        cands.push(c);
-        return cands.length - 1;
-      });
-      cands.push(artOf(bi + 1));
-      const exit = cands.length - 1;
-      for (const x of inner) edges.push([entry, x, spec.bytes], [x, exit, spec.bytes]);
-      if (spec.link && inner.length > 1) edges.push([inner[0] as number, inner[1] as number, spec.bytes]);
-      if (spec.sink) {
-        cands.push([spec.sink]);
-        edges.push([entry, cands.length - 1, spec.bytes], [inner[0] as number, cands.length - 1, spec.bytes]);
-      }
-      if (leaf && leaf[0] === bi) {
-        cands.push([[leaf[1], leaf[2], leaf[3]]]);
-        edges.push([exit, cands.length - 1, 100]);
-      }
-      entry = exit;
-    });
-    return { n: cands.length, edges, cands, counts, staticW, link };
-  });
+function checkAgainstBruteForce(
+  r: Awaited<ReturnType<typeof optimize>>,
+  best: number,
+  truth: number | undefined,
+  counts: { decomposed: number; optimal: number },
+): void {
+  const value = r.selection.objectiveValue;
+  if (r.method === 'decomposition') {
+    counts.decomposed++;
+    expect(value).toBeCloseTo(best, 6);
+  } else expect(value).toBeGreaterThanOrEqual(best * (1 - 1e-9));
+  if (r.selection.bound !== undefined) expect(r.selection.bound).toBeLessThanOrEqual(value * (1 + 1e-9));
+  if (truth !== undefined) {
+    if (r.selection.bound !== undefined) expect(r.selection.bound).toBeLessThanOrEqual(truth * (1 + 1e-6));
+    if (r.selection.status === 'optimal') expect(value).toBeLessThanOrEqual(truth * (1 + 1e-5));
+  }
+  if (r.selection.status === 'optimal') {
+    counts.optimal++;
+    expect(r.gap).toBe(0);
+  }
+}
 
-describe('exact decomposition over the block chain', () => {
-  let decomposed = 0;
+describe('segmented selection and scheduling over the block chain', () => {
+  const counts = { decomposed: 0, optimal: 0 };
   for (const objective of ['latency', 'energy'] as const) {
-    it(`equals brute force for ${objective}, with and without a budget (property)`, async () => {
+    it(`equals brute force over selections for ${objective}, with and without a budget; optimal only when proven (property)`, async () => {
       await fc.assert(
         fc.asyncProperty(chainCase, fc.double({ min: 0, max: 1, noNaN: true }), fc.boolean(), async (c, slack, budget) => {
           const sg = stackedFrom(c);
@@ -94,9 +56,7 @@ describe('exact decomposition over the block chain', () => {
           const ok = costs.filter((x) => !budget || x[other] <= cap * (1 + 1e-9));
           const best = Math.min(...ok.map((x) => objectiveValue(x, objective)));
           const r = await optimize(sg, { objective, constraints, exhaustiveLimit: 0 });
-          if (r.method === 'decomposition') decomposed++;
-          expect(r.selection.status).toBe('optimal');
-          expect(r.selection.objectiveValue).toBeCloseTo(best, 6);
+          checkAgainstBruteForce(r, best, budget ? undefined : trueOptimum(sg, objective), counts);
         }),
         { numRuns: 150 },
       );
@@ -112,20 +72,19 @@ describe('exact decomposition over the block chain', () => {
         async (c, a, b) => {
           const sg = stackedFrom(c);
           const objective = { latencyWeight: a, energyWeight: b };
-          const best = bruteForceBest(sg, objective);
           const r = await optimize(sg, { objective, exhaustiveLimit: 0 });
-          if (r.method === 'decomposition') decomposed++;
-          expect(r.selection.status).toBe('optimal');
-          expect(r.selection.objectiveValue).toBeCloseTo(best, 6);
+          checkAgainstBruteForce(r, bruteForceBest(sg, objective), trueOptimum(sg, objective), counts);
         },
       ),
       { numRuns: 100 },
     );
   });
 
-  it('solved most random chains by decomposition (the property above exercised it)', () => {
-    // about 250 of the 400 cases; the certificate rejects the rest (a slow sink off the spine), then the MILP runs
-    expect(decomposed).toBeGreaterThan(200);
+  it('solved most random chains by segments, and proved most optimal (the properties above exercised both)', () => {
+    // every chain cuts into segments; heavy dangling sinks (up to 200 against 60 for inner ops) keep
+    // most results from meeting the bound, which leaves them out of other windows (about 70 of 400 prove optimal)
+    expect(counts.decomposed).toBe(400);
+    expect(counts.optimal).toBeGreaterThan(40);
   });
 });
 
@@ -190,19 +149,19 @@ const branchCase: fc.Arbitrary<RandomCase> = fc
     return { n: cands.length, edges, cands, counts, staticW, link };
   });
 
-describe('folding interchangeable parallel branches', () => {
+describe('the relaxation by blocks: folding interchangeable parallel branches', () => {
   for (const objective of ['latency', 'energy'] as const) {
-    it(`equals brute force for ${objective} (property)`, async () => {
+    it(`equals the relaxation's brute force for ${objective} (property)`, async () => {
       let folded = 0;
       await fc.assert(
         fc.asyncProperty(branchCase, async (c) => {
           const sg = stackedFrom(c);
-          const best = bruteForceBest(sg, objective);
+          const best = relaxedBruteForce(sg, objective);
           // a block limit of 3 forces the branches' block to be folded (the tail block has at most 2 selections)
-          const d = await decomposedSelect(sg, objective, {}, () => yalpsSolver, { blockLimit: 3 });
+          const d = await relaxedDecomposition(sg, objective, {}, () => yalpsSolver, { blockLimit: 3 });
           if (typeof d === 'string') return;
           folded++;
-          const value = objectiveValue(evaluateSelection(sg, d.choice), objective);
+          const value = objectiveValue(relaxedCost(sg, d.choice), objective);
           if (d.proven) expect(value).toBeCloseTo(best, 6);
           else expect(value).toBeGreaterThanOrEqual(best - 1e-9);
         }),

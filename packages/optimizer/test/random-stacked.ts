@@ -1,5 +1,15 @@
 import { brokenFusion, type Candidate, type DeviceClass, OpGraph, type StackedGraph, tensor } from '@lightcode/ir';
-import { evaluateSelection, type Objective, objectiveValue } from '@lightcode/optimizer';
+import {
+  candidateOf,
+  dynamicEnergyJ,
+  evaluateSelection,
+  type Objective,
+  objectiveValue,
+  relaxedCost,
+  scheduleSegment,
+  staticPowerW,
+  wholeGraphSegment,
+} from '@lightcode/optimizer';
 import fc from 'fast-check';
 
 /** A small random Stacked Graph: a DAG, 2 device classes, 1-3 candidates per op, affine transfers. */
@@ -126,3 +136,105 @@ export function* allChoices(sg: StackedGraph): Generator<Map<string, number>> {
 export function bruteForceBest(sg: StackedGraph, objective: Objective): number {
   return Math.min(...[...allChoices(sg)].map((ch) => objectiveValue(evaluateSelection(sg, ch), objective)));
 }
+
+/** The least relaxed objective value over every selection (brute force over relaxedCost). */
+export function relaxedBruteForce(sg: StackedGraph, objective: Objective): number {
+  return Math.min(...[...allChoices(sg)].map((ch) => objectiveValue(relaxedCost(sg, ch), objective)));
+}
+
+/**
+ * The least objective over every selection and every schedule, or undefined
+ * when the reference search cannot prove it: each selection's shortest
+ * schedule of the whole graph as one window (no segments), by the exact
+ * order search, which is exact without tiling when it finishes.
+ */
+export function trueOptimum(sg: StackedGraph, objective: Objective): number | undefined {
+  const whole = wholeGraphSegment(sg);
+  let best = Number.POSITIVE_INFINITY;
+  for (const ch of allChoices(sg)) {
+    const cost = scheduleSegment(
+      sg,
+      whole,
+      whole.ops.map((id) => candidateOf(sg, ch, id)),
+    );
+    if (!cost.exact) return undefined;
+    const latencyS = cost.makespanS;
+    best = Math.min(best, objectiveValue({ latencyS, energyJ: dynamicEnergyJ(sg, ch) + staticPowerW(sg) * latencyS }, objective));
+  }
+  return best;
+}
+
+export type Cand = readonly [number, number, number, number?];
+
+/**
+ * A chain of blocks joined at articulation ops with one candidate each: every
+ * block has 1-3 inner ops fed from its entry and feeding its exit (and maybe
+ * each other), and maybe a sink of its own. Blocks repeat from a small pool, so isomorphic blocks occur.
+ */
+export const chainCase: fc.Arbitrary<RandomCase> = fc
+  .record({
+    pool: fc.array(
+      fc.record({
+        inner: fc.array(
+          fc.uniqueArray(
+            fc.tuple(fc.nat(1), fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 3 })),
+            { minLength: 1, maxLength: 2, selector: (c) => c[0] },
+          ),
+          {
+            minLength: 1,
+            maxLength: 3,
+          },
+        ),
+        link: fc.boolean(),
+        // a sink inside the block (as the KV-cache write is): it may end after the block's exit
+        sink: fc.option(fc.tuple(fc.nat(1), fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 60 }))),
+        bytes: fc.integer({ min: 1, max: 800 }),
+      }),
+      { minLength: 1, maxLength: 2 },
+    ),
+    order: fc.array(fc.nat(1), { minLength: 2, maxLength: 4 }),
+    art: fc.array(fc.tuple(fc.nat(1), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 30 })), { minLength: 5, maxLength: 5 }),
+    // articulation ops with a second candidate make neighbours agree on them
+    artAlt: fc.option(fc.tuple(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 30 }))),
+    // a dangling op off an articulation op (a bridge block off the spine)
+    leaf: fc.option(fc.tuple(fc.nat(3), fc.nat(1), fc.integer({ min: 1, max: 80 }), fc.integer({ min: 1, max: 40 }))),
+    counts: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+    staticW: fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 5 })),
+    link: fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 1, max: 50 }), fc.integer({ min: 0, max: 10 })),
+  })
+  .map(({ pool, order, art, artAlt, leaf, counts, staticW, link }) => {
+    const cands: (readonly Cand[])[] = [];
+    const edges: [number, number, number][] = [];
+    const artOf = (i: number): readonly Cand[] => {
+      const [d, l, e] = art[i % art.length] as [number, number, number];
+      return artAlt && i % 2 === 1
+        ? [
+            [d, l, e],
+            [1 - d, artAlt[0], artAlt[1]],
+          ]
+        : [[d, l, e]];
+    };
+    cands.push(artOf(0));
+    let entry = 0;
+    order.forEach((pick, bi) => {
+      const spec = pool[pick % pool.length] as (typeof pool)[number];
+      const inner = spec.inner.map((c) => {
+        cands.push(c);
+        return cands.length - 1;
+      });
+      cands.push(artOf(bi + 1));
+      const exit = cands.length - 1;
+      for (const x of inner) edges.push([entry, x, spec.bytes], [x, exit, spec.bytes]);
+      if (spec.link && inner.length > 1) edges.push([inner[0] as number, inner[1] as number, spec.bytes]);
+      if (spec.sink) {
+        cands.push([spec.sink]);
+        edges.push([entry, cands.length - 1, spec.bytes], [inner[0] as number, cands.length - 1, spec.bytes]);
+      }
+      if (leaf && leaf[0] === bi) {
+        cands.push([[leaf[1], leaf[2], leaf[3]]]);
+        edges.push([exit, cands.length - 1, 100]);
+      }
+      entry = exit;
+    });
+    return { n: cands.length, edges, cands, counts, staticW, link };
+  });

@@ -1,10 +1,21 @@
 import type { StackedGraph } from '@lightcode/ir';
-import { candidateOf, evaluateSelection, exhaustiveSelect, greedySelect, objectiveValue, optimize } from '@lightcode/optimizer';
+import {
+  candidateOf,
+  dynamicEnergyJ,
+  evaluateSelection,
+  exhaustiveSelect,
+  greedySelect,
+  objectiveValue,
+  optimize,
+  planSelection,
+  relaxedCost,
+  staticPowerW,
+} from '@lightcode/optimizer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { allChoices, randomCase, stackedFrom } from './random-stacked.js';
+import { allChoices, bruteForceBest, randomCase, stackedFrom, trueOptimum } from './random-stacked.js';
 
-/** Latency and energy recomputed independently: longest path by memoized recursion over predecessors. */
+/** The relaxation recomputed independently: longest path by memoized recursion over predecessors, loads over instances. */
 function reference(sg: StackedGraph, choice: Map<string, number>) {
   const g = sg.graph;
   const memo = new Map<string, number>();
@@ -46,12 +57,12 @@ function reference(sg: StackedGraph, choice: Map<string, number>) {
 }
 
 describe('selection', () => {
-  it('evaluates latency and energy as an independent recomputation does (property)', () => {
+  it('prices the relaxation as an independent recomputation does (property)', () => {
     fc.assert(
       fc.property(randomCase, (c) => {
         const sg = stackedFrom(c);
         for (const choice of allChoices(sg)) {
-          const got = evaluateSelection(sg, choice);
+          const got = relaxedCost(sg, choice);
           const ref = reference(sg, choice);
           expect(got.latencyS).toBeCloseTo(ref.latency, 9);
           expect(got.energyJ).toBeCloseTo(ref.energy, 9);
@@ -61,20 +72,38 @@ describe('selection', () => {
     );
   });
 
+  it("prices a selection on its schedule: the plan's makespan, never below the relaxation; energy = dynamic + static x makespan (property)", () => {
+    fc.assert(
+      fc.property(randomCase, (c) => {
+        const sg = stackedFrom(c);
+        for (const choice of allChoices(sg)) {
+          const got = evaluateSelection(sg, choice);
+          const plan = planSelection(sg, (id) => candidateOf(sg, choice, id));
+          expect(got.latencyS).toBe(plan.makespanS);
+          expect(got.latencyS).toBeGreaterThanOrEqual(reference(sg, choice).latency * (1 - 1e-12));
+          expect(got.energyJ).toBeCloseTo(dynamicEnergyJ(sg, choice) + staticPowerW(sg) * got.latencyS, 9);
+          expect(Math.max(...plan.ops.map((o) => o.endS))).toBeCloseTo(plan.makespanS, 9);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   for (const objective of ['latency', 'energy'] as const) {
-    it(`exhaustive finds the brute-force minimum of ${objective}; greedy is never better (property)`, () => {
+    it(`exhaustive finds the brute-force minimum of ${objective}, optimal only when no schedule is better; greedy is never better (property)`, () => {
       fc.assert(
         fc.property(randomCase, (c) => {
           const sg = stackedFrom(c);
-          let best = Number.POSITIVE_INFINITY;
-          for (const choice of allChoices(sg)) {
-            const r = reference(sg, choice);
-            best = Math.min(best, objective === 'latency' ? r.latency : r.energy);
-          }
+          const best = bruteForceBest(sg, objective);
           const ex = exhaustiveSelect(sg, objective);
           if (!ex) throw new Error('no selection');
-          expect(ex.status).toBe('optimal');
           expect(ex.objectiveValue).toBeCloseTo(best, 9);
+          expect(ex.bound).toBeLessThanOrEqual(ex.objectiveValue);
+          const truth = trueOptimum(sg, objective);
+          if (truth !== undefined) {
+            expect(ex.bound).toBeLessThanOrEqual(truth * (1 + 1e-9));
+            if (ex.status === 'optimal') expect(ex.objectiveValue).toBeLessThanOrEqual(truth * (1 + 1e-5));
+          }
           const gr = greedySelect(sg, objective);
           expect(gr.status).toBe('feasible');
           expect(gr.objectiveValue).toBeGreaterThanOrEqual(best - 1e-9);

@@ -1,69 +1,97 @@
-import { candidateOf, evaluateSelection } from '@lightcode/optimizer';
-import { simulate } from '@lightcode/simulator';
+import { candidateOf, makeSelection, type Plan, type PlannedOp } from '@lightcode/optimizer';
+import { InvalidScheduleError, simulate } from '@lightcode/simulator';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { allChoices, randomCase, stackedFrom } from '../../optimizer/test/random-stacked.js';
 
-describe('list schedule', () => {
-  it('respects instances, precedence and bounds; energy adds up; deterministic (property)', () => {
+const planned = fc.tuple(randomCase, fc.nat()).map(([c, k]) => {
+  const sg = stackedFrom(c);
+  const choices = [...allChoices(sg)];
+  const choice = choices[k % choices.length] as Map<string, number>;
+  const s = makeSelection(sg, choice, 'latency', 'test');
+  return { sg, choice, plan: s.plan, pick: (id: string) => candidateOf(sg, choice, id) };
+});
+
+describe('the simulator replays the optimizer schedule', () => {
+  it('accepts the plan, charges its makespan, and sums energy exactly (property)', () => {
     fc.assert(
-      fc.property(randomCase, (c) => {
-        const sg = stackedFrom(c);
-        const choice = allChoices(sg).next().value as Map<string, number>;
-        const pick = (id: string) => candidateOf(sg, choice, id);
-        const s = simulate(sg, pick);
-        const at = new Map(s.ops.map((o) => [o.id, o]));
-        expect(at.size).toBe(sg.graph.size);
-        // one op at a time per instance
-        const byInst = new Map<string, { startS: number; endS: number }[]>();
-        for (const o of s.ops) {
-          const c = pick(o.id);
-          // tiles: distinct instances, parts add up to the op's whole work
-          expect(new Set(o.tiles.map((t) => t.instance)).size).toBe(o.tiles.length);
-          expect(o.tiles.length).toBeLessThanOrEqual(c.parts ?? 1);
-          expect(o.tiles.reduce((a, t) => a + (t.endS - t.startS), 0)).toBeCloseTo(c.latencyS, 9);
-          for (const t of o.tiles) {
-            const k = `${o.device}#${t.instance}`;
-            byInst.set(k, [...(byInst.get(k) ?? []), t]);
-            expect(t.instance).toBeLessThan(sg.devices.find((d) => d.id === o.device)?.count ?? 0);
-          }
-        }
-        for (const list of byInst.values()) {
-          list.sort((a, b) => a.startS - b.startS);
-          for (let i = 1; i < list.length; i++) expect(list[i]?.startS).toBeGreaterThanOrEqual((list[i - 1]?.endS ?? 0) - 1e-9);
-        }
-        // one transfer at a time per link
-        const onLink = new Map<string, { startS: number; endS: number }[]>();
-        for (const t of s.transfers) for (const l of t.links) onLink.set(l, [...(onLink.get(l) ?? []), t]);
-        for (const list of onLink.values()) {
-          list.sort((a, b) => a.startS - b.startS);
-          for (let i = 1; i < list.length; i++) expect(list[i]?.startS).toBeGreaterThanOrEqual((list[i - 1]?.endS ?? 0) - 1e-9);
-        }
-        for (const l of s.links) expect(l.busyS).toBeLessThanOrEqual(s.makespanS + 1e-9);
-        // inputs arrive before an op starts
-        for (const e of sg.graph.edges()) {
-          const from = at.get(e.from);
-          const to = at.get(e.to);
-          const tr = sg.transfer(pick(e.from).device, pick(e.to).device, e.bytes);
-          expect(to?.startS).toBeGreaterThanOrEqual((from?.endS ?? 0) + tr.latencyS - 1e-9);
-          const moved = s.transfers.find((t) => t.from === e.from && t.to === e.to);
-          if (moved) {
-            expect(moved.startS).toBeGreaterThanOrEqual((from?.endS ?? 0) - 1e-9);
-            expect(to?.startS).toBeGreaterThanOrEqual(moved.endS - 1e-9);
-          }
-        }
-        const est = evaluateSelection(sg, choice);
-        expect(s.makespanS).toBeGreaterThanOrEqual(est.criticalPathS - 1e-9);
-        expect(s.makespanS).toBeGreaterThanOrEqual(Math.max(...s.instances.map((i) => i.busyS)) - 1e-9);
-        expect(s.makespanS).toBeGreaterThanOrEqual(est.loadBoundS - 1e-9);
+      fc.property(planned, ({ sg, plan, pick }) => {
+        const s = simulate(sg, pick, plan);
+        expect(s.makespanS).toBeCloseTo(plan.makespanS, 12);
+        expect(s.ops.length).toBe(sg.graph.size);
         const sum = Object.values(s.energyBreakdownJ).reduce((a, b) => a + b, 0);
         expect(sum).toBeCloseTo(s.energyJ, 9);
-        // dynamic + transfer + static power for the whole makespan
         const staticW = sg.devices.reduce((a, d) => a + d.count * d.staticPowerW, 0);
-        expect(s.energyJ).toBeCloseTo(est.energyJ - staticW * est.latencyS + staticW * s.makespanS, 6);
-        expect(JSON.stringify(simulate(sg, pick))).toBe(JSON.stringify(s));
+        expect(s.energyBreakdownJ.static ?? 0).toBeCloseTo(staticW * s.makespanS, 9);
+        let dynamic = 0;
+        for (const op of sg.graph.ops()) dynamic += pick(op.id).energyJ;
+        for (const e of sg.graph.edges()) dynamic += sg.transfer(pick(e.from).device, pick(e.to).device, e.bytes).energyJ;
+        expect(s.energyJ - (s.energyBreakdownJ.static ?? 0)).toBeCloseTo(dynamic, 9);
+        for (const i of s.instances) expect(i.busyS).toBeLessThanOrEqual(s.makespanS * (1 + 1e-12));
+        for (const l of s.links) expect(l.busyS).toBeLessThanOrEqual(s.makespanS * (1 + 1e-12));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  /** The plan with one op replaced. */
+  const withOp = (plan: Plan, k: number, f: (o: PlannedOp) => PlannedOp): Plan => ({
+    ...plan,
+    ops: plan.ops.map((o, i) => (i === k ? f(o) : o)),
+  });
+  const shift = (o: PlannedOp, by: number): PlannedOp => ({
+    ...o,
+    startS: o.startS + by,
+    endS: o.endS + by,
+    tiles: o.tiles.map((t) => ({ ...t, startS: t.startS + by, endS: t.endS + by })),
+  });
+
+  it('rejects a plan that starts an op before its input arrives (property)', () => {
+    fc.assert(
+      fc.property(planned, ({ sg, plan, pick }) => {
+        const k = plan.ops.findIndex((o) => sg.graph.predecessors(o.id).length > 0 && o.endS > o.startS);
+        fc.pre(k >= 0);
+        const o = plan.ops[k] as PlannedOp;
+        const latest = Math.max(...sg.graph.predecessors(o.id).map((p) => plan.ops.find((x) => x.id === p)?.endS ?? 0));
+        expect(() =>
+          simulate(
+            sg,
+            pick,
+            withOp(plan, k, (x) => shift(x, latest - x.startS - 1)),
+          ),
+        ).toThrow(InvalidScheduleError);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('rejects two ops at once on one instance, a missing op, a wrong makespan and tiles that miss the work', () => {
+    fc.assert(
+      fc.property(planned, ({ sg, plan, pick }) => {
+        const busy = plan.ops.filter((o) => o.endS > o.startS);
+        fc.pre(busy.length >= 2);
+        const [a, b] = busy as [PlannedOp, PlannedOp];
+        if (a.device === b.device) {
+          // b moved onto a's instance and start: they overlap
+          const k = plan.ops.indexOf(b);
+          const moved = withOp(plan, k, (x) => ({
+            ...shift(x, a.startS - x.startS),
+            tiles: [{ instance: a.tiles[0]?.instance ?? 0, startS: a.startS, endS: a.startS + pick(x.id).latencyS }],
+          }));
+          expect(() => simulate(sg, pick, moved)).toThrow(InvalidScheduleError);
+        }
+        expect(() => simulate(sg, pick, { ...plan, ops: plan.ops.slice(1) })).toThrow(/not scheduled/);
+        expect(() => simulate(sg, pick, { ...plan, makespanS: plan.makespanS * 2 })).toThrow(/charged/);
+        const k = plan.ops.indexOf(a);
+        expect(() =>
+          simulate(
+            sg,
+            pick,
+            withOp(plan, k, (x) => ({ ...x, tiles: x.tiles.map((t) => ({ ...t, endS: t.startS })) })),
+          ),
+        ).toThrow(/tiles add to/);
+      }),
+      { numRuns: 200 },
     );
   });
 });

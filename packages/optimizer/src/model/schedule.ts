@@ -167,9 +167,9 @@ export const SEARCH_BUDGET = 50_000;
  * number): for any schedule, placing its items in start order starts each no
  * later (inputs arrive no later, an instance or link frees no later), and
  * repeating that ends at such a list, so the search misses no better
- * schedule. It is exact when it finishes within SEARCH_BUDGET and no op can
- * tile over several instances (tiling makes the earliest end a choice that
- * can delay later ops).
+ * schedule. An op that splits into parts is tried on each number of
+ * instances (the earliest-free ones). It is exact when it finishes within
+ * SEARCH_BUDGET.
  */
 export function scheduleSegment(
   sg: StackedGraph,
@@ -189,16 +189,63 @@ export function scheduleSegment(
   else {
     const incumbent = Math.min(known?.makespanS ?? first, cutoff);
     const found = searchItems(sg, seg, cands, t, incumbent, lower);
-    const proven = found.complete && !tiles(sg, seg, cands);
+    const proven = found.complete;
+    // what the search proved holds for schedules kept inside the window; a bound for every schedule needs more
+    const bound = (shortest: number) => (proven ? windowBound(sg, seg, cands, lower, shortest) : lower);
     if (found.order.length > 0) {
-      cost = { makespanS: found.makespanS, order: found.order, boundS: proven ? found.makespanS : lower, exact: proven };
+      cost = { makespanS: found.makespanS, order: found.order, boundS: bound(found.makespanS), exact: proven };
     } else if (known || incumbent < first) {
       // nothing beats the cutoff: a bound for the caller, not a schedule to keep
-      return { ...(known ?? { makespanS: first, order: heft }), boundS: proven ? incumbent : lower, exact: false };
-    } else cost = { makespanS: first, order: heft, boundS: proven ? first : lower, exact: proven };
+      return { ...(known ?? { makespanS: first, order: heft }), boundS: bound(incumbent), exact: false };
+    } else cost = { makespanS: first, order: heft, boundS: bound(first), exact: proven };
   }
   scheduleCache(sg).set(key, cost);
   return cost;
+}
+
+/**
+ * A lower bound on the window of every schedule, given that no schedule kept
+ * inside the window beats `shortest`. With every op anchored that is
+ * `shortest` itself. Ops that are not anchored (a dangling KV-cache write)
+ * could run in another window, so then it is the shortest schedule of the
+ * anchored ops alone (which every schedule's window holds), when the search
+ * proves it, else the segment's simple bound.
+ */
+function windowBound(sg: StackedGraph, seg: Segment, cands: readonly Candidate[], lower: number, shortest: number): number {
+  if (seg.anchored.every(Boolean)) return shortest;
+  const part = anchoredPart(seg);
+  const sub = scheduleSegment(
+    sg,
+    part.seg,
+    part.positions.map((i) => cands[i] as Candidate),
+  );
+  return Math.max(lower, sub.exact ? sub.makespanS : sub.boundS);
+}
+
+const parts = new WeakMap<Segment, { seg: Segment; positions: number[] }>();
+
+/** The segment's anchored ops alone (all of them anchored), with their positions in the segment. */
+function anchoredPart(seg: Segment): { seg: Segment; positions: number[] } {
+  let part = parts.get(seg);
+  if (!part) {
+    const positions = seg.ops.flatMap((_, i) => (seg.anchored[i] ? [i] : []));
+    const at = new Map(positions.map((i, k) => [i, k]));
+    const keep = (list: readonly (readonly [number, number])[]) =>
+      list.filter(([x]) => at.has(x)).map(([x, b]) => [at.get(x) as number, b] as const);
+    part = {
+      positions,
+      seg: {
+        ops: positions.map((i) => seg.ops[i] as string),
+        entry: seg.entry >= 0 ? (at.get(seg.entry) as number) : -1,
+        exit: seg.exit >= 0 ? (at.get(seg.exit) as number) : -1,
+        preds: positions.map((i) => keep(seg.preds[i] ?? [])),
+        succs: positions.map((i) => keep(seg.succs[i] ?? [])),
+        anchored: positions.map(() => true),
+      },
+    };
+    parts.set(seg, part);
+  }
+  return part;
 }
 
 const caches = new WeakMap<StackedGraph, Map<string, SegmentCost>>();
@@ -240,9 +287,22 @@ function tailsOf(sg: StackedGraph, seg: Segment, cands: readonly Candidate[]): F
   return tail;
 }
 
-/** Whether some op could tile over several instances (then placement is a choice the search does not make). */
-function tiles(sg: StackedGraph, seg: Segment, cands: readonly Candidate[]): boolean {
-  return cands.some((c, i) => i !== seg.entry && (c.parts ?? 1) > 1 && countOf(sg, c.device) > 1);
+/** An op item placed on exactly `width` instances (0: the width that ends it earliest). */
+const WIDTH = 1 << 20;
+
+function opItem(i: number, width: number): number {
+  return i + width * WIDTH;
+}
+
+/** The item's op position or transfer index, and its width. */
+function decode(x: number): [number, number] {
+  return [x % WIDTH, Math.floor(x / WIDTH)];
+}
+
+/** The widths an op may tile over: 0 (earliest end) when it cannot split, else each of 1..min(parts, instances). */
+function widths(sg: StackedGraph, c: Candidate): number[] {
+  const most = Math.min(c.parts ?? 1, countOf(sg, c.device));
+  return most <= 1 ? [0] : Array.from({ length: most }, (_, k) => k + 1);
 }
 
 /** Edges that hold links for a time: between device classes, with bytes and a positive transfer time. */
@@ -313,6 +373,7 @@ function searchItems(
   let stop = false;
   const stack: number[] = [];
   const tail = tailsOf(sg, seg, cands);
+  const choices = cands.map((c) => widths(sg, c));
   const dfs = (lastStart: number, lastItem: number, span: number) => {
     if (stack.length < total && state.remainingBound(placed, tail) >= best * (1 - BOUND_TOLERANCE)) return;
     if (stack.length === total) {
@@ -325,24 +386,28 @@ function searchItems(
     }
     for (let x = 0; x < waiting.length && !stop; x++) {
       if (placed[x] || waiting[x] !== 0) continue;
-      const start = state.startOf(x);
-      if (start < lastStart || (start === lastStart && x < lastItem)) continue;
-      if (--budget < 0) {
-        stop = true;
-        return;
+      for (const w of x < n ? (choices[x] as number[]) : [0]) {
+        const item = x < n ? opItem(x, w) : x;
+        const start = state.startOf(item);
+        if (start < lastStart || (start === lastStart && x < lastItem)) continue;
+        if (--budget < 0) {
+          stop = true;
+          return;
+        }
+        const mark = state.mark();
+        const end = state.place(item, start);
+        if (Math.max(span, end) < best * (1 - BOUND_TOLERANCE)) {
+          placed[x] = 1;
+          stack.push(item);
+          release(x, -1);
+          dfs(start, x, Math.max(span, end));
+          release(x, 1);
+          stack.pop();
+          placed[x] = 0;
+        }
+        state.undo(mark);
+        if (stop) return;
       }
-      const mark = state.mark();
-      const end = state.place(x, start);
-      if (Math.max(span, end) < best * (1 - BOUND_TOLERANCE)) {
-        placed[x] = 1;
-        stack.push(x);
-        release(x, -1);
-        dfs(start, x, Math.max(span, end));
-        release(x, 1);
-        stack.pop();
-        placed[x] = 0;
-      }
-      state.undo(mark);
     }
   };
   dfs(Number.NEGATIVE_INFINITY, -1, 0);
@@ -402,8 +467,9 @@ class RunState {
   }
 
   /** When item x (op position, or ops.length + timed edge) would start if placed now. */
-  startOf(x: number): number {
+  startOf(item: number): number {
     const n = this.seg.ops.length;
+    const [x, width] = decode(item);
     if (x >= n) {
       const e = this.t.edges[x - n] as Timed['edges'][number];
       let s = this.end[e.p] as number;
@@ -411,7 +477,7 @@ class RunState {
       return s;
     }
     const slots = this.slots.get((this.cands[x] as Candidate).device) as Float64Array;
-    return place(slots, this.arrive(x), this.cands[x] as Candidate).startS;
+    return place(slots, this.arrive(x), this.cands[x] as Candidate, width).startS;
   }
 
   /** When every input of op i is there (its timed transfers placed). */
@@ -429,8 +495,9 @@ class RunState {
   }
 
   /** Places item x at `start` (from startOf); returns its end. */
-  place(x: number, start: number): number {
+  place(item: number, start: number): number {
     const n = this.seg.ops.length;
+    const [x, width] = decode(item);
     if (x >= n) {
       const k = x - n;
       const e = this.t.edges[k] as Timed['edges'][number];
@@ -441,7 +508,7 @@ class RunState {
     }
     const c = this.cands[x] as Candidate;
     const slots = this.slots.get(c.device) as Float64Array;
-    const { tiles: ts } = place(slots, this.arrive(x), c);
+    const { tiles: ts } = place(slots, this.arrive(x), c, width);
     let end = start;
     for (const tile of ts) {
       this.set(slots, tile.instance, tile.endS);
@@ -452,8 +519,9 @@ class RunState {
   }
 
   /** Places op i, its timed inputs not yet placed first (in edge order); returns where it runs. */
-  placeOp(i: number, placedEdges: Uint8Array, onTransfer?: (k: number, start: number) => void): { startS: number; tiles: Tile[] } {
+  placeOp(item: number, placedEdges: Uint8Array, onTransfer?: (k: number, start: number) => void): { startS: number; tiles: Tile[] } {
     const n = this.seg.ops.length;
+    const [i, width] = decode(item);
     for (const k of this.t.into[i] ?? []) {
       if (placedEdges[k]) continue;
       const s = this.startOf(n + k);
@@ -463,8 +531,8 @@ class RunState {
     }
     const c = this.cands[i] as Candidate;
     const slots = this.slots.get(c.device) as Float64Array;
-    const r = place(slots, this.arrive(i), c);
-    this.place(i, r.startS);
+    const r = place(slots, this.arrive(i), c, width);
+    this.place(item, r.startS);
     return r;
   }
 
@@ -521,7 +589,8 @@ export function runItems(
     rec.transfers.push(transferOf(sg, seg, cands, e.p, e.i, rec.offset + start, rec.offset + start + e.latencyS));
   };
   let makespan = 0;
-  for (const x of items) {
+  for (const item of items) {
+    const [x] = decode(item);
     if (x >= n) {
       const s = state.startOf(x);
       state.place(x, s);
@@ -529,7 +598,7 @@ export function runItems(
       record(x - n, s);
       continue;
     }
-    const { startS, tiles: ts } = state.placeOp(x, placedEdges, record);
+    const { startS, tiles: ts } = state.placeOp(item, placedEdges, record);
     const e = state.end[x] as number;
     makespan = Math.max(makespan, e);
     if (rec) {
@@ -580,22 +649,25 @@ function transferOf(
 
 /**
  * Where and when an op runs: on the k instances that free up first, for the k
- * (up to its parts) that ends it earliest; parts spread evenly, the first
- * (parts mod k) instances taking one more. Ties keep fewer instances.
+ * (up to its parts) that ends it earliest, or for the given width; parts
+ * spread evenly, the first (parts mod k) instances taking one more, every
+ * tile starting together (one kernel split over units). Ties keep fewer
+ * instances.
  */
-function place(slots: Float64Array, arrive: number, c: Candidate): { startS: number; tiles: Tile[] } {
+function place(slots: Float64Array, arrive: number, c: Candidate, width = 0): { startS: number; tiles: Tile[] } {
   const parts = c.parts ?? 1;
-  if (parts <= 1 || slots.length === 1) {
+  if ((parts <= 1 || slots.length === 1) && width <= 1) {
     let k = 0;
     for (let j = 1; j < slots.length; j++) if ((slots[j] as number) < (slots[k] as number)) k = j;
     const startS = Math.max(arrive, slots[k] as number);
     return { startS, tiles: [{ instance: k, startS, endS: startS + c.latencyS }] };
   }
   const byFree = [...slots.keys()].sort((a, b) => (slots[a] as number) - (slots[b] as number) || a - b);
-  let bestK = 1;
-  let bestStart = Math.max(arrive, slots[byFree[0] as number] as number);
-  let bestEnd = bestStart + c.latencyS;
-  for (let k = 2; k <= Math.min(parts, byFree.length); k++) {
+  const most = Math.min(parts, byFree.length);
+  let bestK = width > 0 ? Math.min(width, most) : 1;
+  let bestStart = Math.max(arrive, slots[byFree[bestK - 1] as number] as number);
+  let bestEnd = bestStart + (c.latencyS * Math.ceil(parts / bestK)) / parts;
+  for (let k = 2; width === 0 && k <= most; k++) {
     const start = Math.max(arrive, slots[byFree[k - 1] as number] as number);
     const end = start + (c.latencyS * Math.ceil(parts / k)) / parts;
     if (end < bestEnd * (1 - 1e-12)) {

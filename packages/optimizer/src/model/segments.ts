@@ -49,7 +49,7 @@ export function segmentsOf(sg: StackedGraph): Segmentation {
   return memo(cache, sg, () => {
     const tree = blockTree(sg);
     const order = sg.graph.topologicalOrder();
-    if (typeof tree === 'string') return { segments: [segment(sg, order, undefined, undefined)], whole: tree };
+    if (typeof tree === 'string') return { segments: [wholeGraphSegment(sg)], whole: tree };
     const groups = groupBySpine(sg, tree);
     const rank = new Map(order.map((id, i) => [id, i]));
     const segments = groups.map(({ ops, entry, exit }) =>
@@ -61,9 +61,14 @@ export function segmentsOf(sg: StackedGraph): Segmentation {
       ),
     );
     const closed = openEdge(sg, segments);
-    if (closed) return { segments: [segment(sg, order, undefined, undefined)], whole: closed };
+    if (closed) return { segments: [wholeGraphSegment(sg)], whole: closed };
     return { segments };
   });
+}
+
+/** The whole graph as one segment: what the schedule is where the graph cannot be cut, and a reference for tests. */
+export function wholeGraphSegment(sg: StackedGraph): Segment {
+  return segment(sg, sg.graph.topologicalOrder(), undefined, undefined);
 }
 
 /**
