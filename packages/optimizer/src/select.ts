@@ -10,6 +10,7 @@ import {
   type Choice,
   evaluateSelection,
   makeSelection,
+  meetsBound,
   type Objective,
   objectiveValue,
   type Selection,
@@ -254,10 +255,14 @@ export async function optimize(sgFull: StackedGraph, o: OptimizeOptions): Promis
       decomposition = d.stats;
       let bound = d.bound;
       let note: string | undefined;
-      if (bound === undefined) {
+      // the segments' bounds leave out ops that could run in another window (a dangling KV-cache write);
+      // the whole-graph relaxation counts every op's load, so where the two differ the larger holds
+      if (bound === undefined || !meetsBound(d.value, bound)) {
         const r = await relaxationBound(sg, o, c, pick);
-        bound = r.bound;
-        note = `${d.stats.searched} segment class(es) too large to enumerate were searched locally; the bound is the whole-graph relaxation's`;
+        if (r.bound !== undefined) bound = Math.max(bound ?? 0, r.bound);
+        if (d.bound === undefined) {
+          note = `${d.stats.searched} segment class(es) too large to enumerate were searched locally; the bound is the whole-graph relaxation's`;
+        }
       }
       const s = makeSelection(sg, d.choice, o.objective, d.solver, bound);
       if (Math.abs(s.objectiveValue - d.value) > 1e-9 * Math.max(Math.abs(d.value), 1e-30)) {
