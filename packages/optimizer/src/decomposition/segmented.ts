@@ -15,9 +15,9 @@
  */
 import type { MilpProblem, SolverPlugin } from '@lightcode/cost-model';
 import { brokenFusion, memo, type StackedGraph } from '@lightcode/ir';
-import { Interner } from '../block-points.js';
 import type { SelectionConstraints } from '../constraints.js';
 import { type Segment, segmentsOf } from '../model/segments.js';
+import { Interner } from '../relaxation/block-points.js';
 import { type Choice, type Objective, objectiveWeights, staticPowerW } from '../selection.js';
 import { type ChainLink, solveChain } from './chain-master.js';
 import { type Dims, type SegmentPoint, type SegmentPoints, segmentPoints, segmentSpace } from './segment-points.js';

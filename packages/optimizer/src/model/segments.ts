@@ -12,7 +12,7 @@
  * solved alone. Where the graph has no such chain it is one segment.
  */
 import { memo, type StackedGraph } from '@lightcode/ir';
-import { blockTree, type TreeBlock } from '../block-tree.js';
+import { blockTree, type TreeBlock } from './block-tree.js';
 
 /** One window of the schedule: its ops and their edges, by position. */
 export interface Segment {

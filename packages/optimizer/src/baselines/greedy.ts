@@ -1,6 +1,6 @@
 import type { StackedGraph } from '@lightcode/ir';
-import { mendFusions } from './fusions.js';
-import { makeSelection, type Objective, objectiveValue, type Selection } from './selection.js';
+import { mendFusions } from '../fusions.js';
+import { makeSelection, type Objective, objectiveValue, type Selection } from '../selection.js';
 
 /**
  * Per-op greedy: each op takes its cheapest candidate for the objective,

@@ -1,9 +1,9 @@
 import { memo, type StackedGraph } from '@lightcode/ir';
-import { meetsBudgets, type SelectionConstraints } from './constraints.js';
-import { mendFusions } from './fusions.js';
+import { meetsBudgets, type SelectionConstraints } from '../constraints.js';
+import { mendFusions } from '../fusions.js';
+import { type Choice, evaluateSelection, type SelectionCost } from '../selection.js';
 import { greedySelect } from './greedy.js';
 import { studyPathSelect } from './path-heuristic.js';
-import { type Choice, evaluateSelection, type SelectionCost } from './selection.js';
 
 /** A simple selection to measure the optimizer's gain against. */
 export interface Baseline {

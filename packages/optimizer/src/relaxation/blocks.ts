@@ -1,10 +1,7 @@
 import type { MilpProblem, MilpRow, MilpVariable, SolverPlugin } from '@lightcode/cost-model';
 import { blockSignature, brokenFusion, memo, type StackedGraph } from '@lightcode/ir';
-import { BLOCK_ENUMERATION_LIMIT, blockPareto } from './block-pareto.js';
-import type { BlockPoint, Dims } from './block-points.js';
-import { Interner } from './block-points.js';
-import { blockTree, type TreeBlock } from './block-tree.js';
-import { meetsBudgets, type SelectionConstraints } from './constraints.js';
+import { meetsBudgets, type SelectionConstraints } from '../constraints.js';
+import { blockTree, type TreeBlock } from '../model/block-tree.js';
 import {
   CERTIFICATE_TOLERANCE,
   type Choice,
@@ -14,10 +11,13 @@ import {
   objectiveWeights,
   relaxedCost,
   type SelectionCost,
-} from './selection.js';
+} from '../selection.js';
+import { BLOCK_ENUMERATION_LIMIT, blockPareto } from './block-pareto.js';
+import type { BlockPoint, Dims } from './block-points.js';
+import { Interner } from './block-points.js';
 
+export { blockTree } from '../model/block-tree.js';
 export { BLOCK_ENUMERATION_LIMIT } from './block-pareto.js';
-export { blockTree } from './block-tree.js';
 
 /**
  * A block class: isomorphic blocks with the same candidates, solved once. The

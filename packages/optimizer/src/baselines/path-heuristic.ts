@@ -1,6 +1,6 @@
 import type { Candidate, StackedGraph } from '@lightcode/ir';
-import { mendFusions } from './fusions.js';
-import type { Choice, Metric } from './selection.js';
+import { mendFusions } from '../fusions.js';
+import type { Choice, Metric } from '../selection.js';
 
 /**
  * The original LightCode study's selection, as a baseline: cheapest

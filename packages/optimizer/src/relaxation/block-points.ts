@@ -1,5 +1,5 @@
 import { type Candidate, memo, type StackedGraph, spanS } from '@lightcode/ir';
-import type { TreeBlock } from './block-tree.js';
+import type { TreeBlock } from '../model/block-tree.js';
 
 /** What one selection inside a block adds to the totals. */
 export interface BlockPoint {

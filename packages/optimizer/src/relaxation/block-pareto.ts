@@ -1,4 +1,5 @@
 import type { Candidate, StackedGraph } from '@lightcode/ir';
+import type { TreeBlock } from '../model/block-tree.js';
 import {
   type BlockContext,
   type BlockPoint,
@@ -13,7 +14,6 @@ import {
   spaceOf,
   wholeFusions,
 } from './block-points.js';
-import type { TreeBlock } from './block-tree.js';
 
 /** Largest number of selections enumerated inside one block class (or one part of a folded block). */
 export const BLOCK_ENUMERATION_LIMIT = 50_000;

@@ -1,6 +1,6 @@
 import type { StackedGraph } from '@lightcode/ir';
-import { type OptimizeOptions, optimize } from './select.js';
-import { candidateOf, type Selection } from './selection.js';
+import { candidateOf, type Selection } from '../selection.js';
+import { type OptimizeOptions, optimize } from './optimize.js';
 
 /** One point of the latency-energy front. */
 export interface ParetoPoint {

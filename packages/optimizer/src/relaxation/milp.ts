@@ -1,7 +1,7 @@
 import type { MilpProblem, MilpRow, MilpVariable } from '@lightcode/cost-model';
 import { type Candidate, fusionMembers, type StackedGraph, spanS } from '@lightcode/ir';
-import type { SelectionConstraints } from './constraints.js';
-import { type Choice, type Objective, objectiveScaling } from './selection.js';
+import type { SelectionConstraints } from '../constraints.js';
+import { type Choice, type Objective, objectiveScaling } from '../selection.js';
 
 /** A selection MILP and how to read a choice back from a solution. */
 export interface SelectionMilp {

@@ -1,6 +1,6 @@
 import { brokenFusion, fusionMembers, type StackedGraph, UserError } from '@lightcode/ir';
-import { selectionBound } from './model/bound.js';
-import { evaluateSelection, makeSelection, type Objective, objectiveValue, type Selection, type SelectionCost } from './selection.js';
+import { selectionBound } from '../model/bound.js';
+import { evaluateSelection, makeSelection, type Objective, objectiveValue, type Selection, type SelectionCost } from '../selection.js';
 
 /** Largest candidate space the exhaustive solver will enumerate. */
 export const EXHAUSTIVE_LIMIT = 20_000;

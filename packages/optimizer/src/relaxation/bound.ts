@@ -1,0 +1,55 @@
+/**
+ * The whole-graph relaxation as a lower bound: its optimum over selections
+ * (by blocks where the graph decomposes, else the relaxation MILP) bounds
+ * every selection's every schedule, and its selection is a starting point
+ * for the search. A solver stopped early still gives its dual bound.
+ */
+import type { MilpProblem, SolverPlugin } from '@lightcode/cost-model';
+import { PluginError, type StackedGraph } from '@lightcode/ir';
+import type { SelectionConstraints } from '../constraints.js';
+import type { Choice, Objective } from '../selection.js';
+import { relaxedDecomposition } from './blocks.js';
+import { buildSelectionMilp } from './milp.js';
+
+export interface RelaxationBound {
+  readonly bound?: number;
+  readonly choice?: Choice;
+  /** Why the bound is weaker than the relaxation's optimum. */
+  readonly note?: string;
+  /** The relaxation cannot meet the budgets, so no selection can. */
+  readonly infeasible?: boolean;
+}
+
+/** A proven lower bound on the objective from the whole-graph relaxation, and the relaxation's own selection. */
+export async function relaxationBound(
+  sg: StackedGraph,
+  objective: Objective,
+  c: SelectionConstraints,
+  pick: (p: MilpProblem) => SolverPlugin,
+  timeLimitS: number,
+  /** Whether some selection is known to meet the budgets (a solver's infeasibility claim is then numerical trouble). */
+  someFeasible: () => boolean,
+): Promise<RelaxationBound> {
+  const d = await relaxedDecomposition(sg, objective, c, pick, { timeLimitS });
+  if (d === 'the decomposed master is infeasible') return { infeasible: true };
+  if (typeof d !== 'string') return { ...(d.bound !== undefined ? { bound: d.bound } : {}), choice: d.choice };
+  const milp = buildSelectionMilp(sg, objective, c);
+  const solver = pick(milp.problem);
+  let result: Awaited<ReturnType<SolverPlugin['solve']>>;
+  try {
+    result = await solver.solve(milp.problem, { timeLimitS });
+  } catch (e) {
+    throw new PluginError(solver.id, `solve() failed: ${(e as Error)?.message ?? String(e)}`, 1);
+  }
+  if (result.status === 'unbounded') throw new PluginError(solver.id, 'reported the selection MILP unbounded, which it cannot be', 1);
+  // a solver's infeasibility claim stands unless a baseline meets every budget (then it is numerical trouble)
+  if (result.status === 'infeasible') return someFeasible() ? {} : { infeasible: true };
+  const raw = result.status === 'optimal' ? result.objective : result.bound;
+  return {
+    ...(raw !== undefined ? { bound: milp.toSI(raw) } : {}),
+    ...(result.values ? { choice: milp.decode(result.values) } : {}),
+    ...(result.status !== 'optimal'
+      ? { note: `the relaxation's solver '${solver.id}' ended '${result.status}', so the bound is weaker` }
+      : {}),
+  };
+}
