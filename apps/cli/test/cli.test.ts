@@ -28,7 +28,15 @@ describe('lightcode compile --json', () => {
       { id: 'ptu', target: 'ptu', count: 4, preset: 'lightcode-2025' },
     ]);
     expect(j.objective).toBe('energy');
-    expect(Object.keys(j.selection)).toEqual(expect.arrayContaining(['status', 'solver', 'objectiveValue']));
+    expect(Object.keys(j.selection)).toEqual(
+      expect.arrayContaining(['status', 'solver', 'objectiveValue', 'bound', 'gap', 'method', 'decomposition', 'baselines']),
+    );
+    // one latency: totals carry the schedule's latency and energy, nothing else estimates them
+    expect(j).not.toHaveProperty('simulation');
+    expect(j.selection).not.toHaveProperty('latencyS');
+    expect(j.selection).not.toHaveProperty('energyJ');
+    expect(['enumeration', 'decomposition', 'search', 'baseline']).toContain(j.selection.method);
+    expect(Math.abs(j.selection.objectiveValue - j.totals.energyJ)).toBeLessThanOrEqual(1e-9 * j.totals.energyJ);
     expect(j.selection.objectiveValue).toBeGreaterThan(0);
     for (const k of ['latencyS', 'energyJ', 'macs', 'flops']) expect(typeof j.totals[k]).toBe('number');
     const sum = Object.values(j.totals.energyBreakdownJ as Record<string, number>).reduce((a, b) => a + b, 0);
@@ -50,6 +58,24 @@ describe('lightcode compile --json', () => {
     expect(r.stdout).toMatch(/device {2}ops/);
   });
 
+  it('says how far above the proven lower bound a result is when it is not proven optimal, and nothing of an estimate', async () => {
+    // GPT-2 and Llama on the hybrid machine (tiled photonic ops, four units): optimal or not, the
+    // human output must match the JSON's status and gap
+    for (const model of ['gpt2', 'llama-2-7b']) {
+      const args = ['compile', '--model', model, '--seq-len', '512', '--system', 'hybrid-a100-ptu'];
+      const [human, json] = await Promise.all([run(args), run([...args, '--json'])]);
+      expect(human.code).toBe(0);
+      const s = JSON.parse(json.stdout).selection;
+      expect(human.stdout).toContain(`(${s.status}, by ${s.method})`);
+      expect(human.stdout).not.toMatch(/estimate|longer/);
+      if (s.status === 'optimal') expect(human.stdout).not.toMatch(/above the proven lower bound/);
+      else {
+        expect(s.gap).toBeGreaterThan(0);
+        expect(human.stdout).toContain(`${(100 * s.gap).toFixed(2)} % above the proven lower bound (`);
+      }
+    }
+  });
+
   it('compiles Llama for energy on the study machine, proven optimal', async () => {
     const r = await run([
       'compile',
@@ -65,7 +91,16 @@ describe('lightcode compile --json', () => {
     ]);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j.selection).toMatchObject({ status: 'optimal', solver: 'highs', gap: 0 });
+    // 32 identical layers: a handful of segment classes, each enumerated; no budget, so the chain master is a shortest path
+    expect(j.selection).toMatchObject({ status: 'optimal', solver: 'shortest-path', method: 'decomposition', gap: 0 });
+    const d = j.selection.decomposition;
+    expect(d.searched).toBe(0);
+    expect(d.classes).toBeLessThan(d.segments / 4);
+    expect(d.scheduled).toBeLessThanOrEqual(d.evaluated);
+    expect(j.selection.bound).toBeLessThanOrEqual(j.selection.objectiveValue);
+    expect(j.selection.objectiveValue).toBeLessThanOrEqual(j.selection.bound * (1 + 1e-5));
+    expect(Math.abs(j.totals.energyJ - j.selection.objectiveValue)).toBeLessThanOrEqual(1e-9 * j.totals.energyJ);
+    for (const b of j.selection.baselines) if (b.feasible) expect(j.totals.energyJ).toBeLessThanOrEqual(b.energyJ * (1 + 1e-9));
     expect(j.opsPerDevice.ptu).toBeGreaterThan(0);
   });
 });
