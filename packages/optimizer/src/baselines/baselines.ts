@@ -19,7 +19,14 @@ export interface Baseline {
  * can run every op (its fastest candidate per op), per-op greedy for latency
  * and for energy, and the original study's path heuristic on each metric.
  */
-export function baselineChoices(sg: StackedGraph): [string, Choice | undefined][] {
+export function baselineChoices(sg: StackedGraph): readonly [string, Choice | undefined][] {
+  return memo(chosen, sg, () => freshChoices(sg));
+}
+
+// every objective, budget and search on one Stacked Graph starts from the same baselines
+const chosen = new WeakMap<StackedGraph, readonly [string, Choice | undefined][]>();
+
+function freshChoices(sg: StackedGraph): [string, Choice | undefined][] {
   const out: [string, Choice | undefined][] = [];
   for (const d of sg.devices) {
     const choice = new Map<string, number>();

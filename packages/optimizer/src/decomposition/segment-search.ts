@@ -6,7 +6,7 @@
  * it returns is achieved; none is claimed optimal.
  */
 import type { Candidate, StackedGraph } from '@lightcode/ir';
-import { scheduleSegment, segmentEnergy } from '../model/schedule.js';
+import { heftMakespan, scheduleSegment, segmentEnergy } from '../model/schedule.js';
 import type { Segment } from '../model/segments.js';
 import { cutKey, type SegmentPoint } from './segment-points.js';
 
@@ -29,7 +29,11 @@ export function searchSegment(sg: StackedGraph, seg: Segment, w: SegmentCostWeig
       if (a >= 0) fixed.set(seg.entry, a);
       if (b >= 0) fixed.set(seg.exit, b);
       const best = improve(sg, seg, lists, fixed, w, deadline);
-      if (best) out.set(cutKey(a, b), [best]);
+      // judged by HEFT while searching; the point carries the full scheduler's makespan, which the plan replays
+      if (best) {
+        const cands = best.picks.map((k, i) => lists[i]?.[k] as Candidate);
+        out.set(cutKey(a, b), [{ ...best, timeS: scheduleSegment(sg, seg, cands).makespanS }]);
+      }
     }
   }
   return out;
@@ -46,7 +50,7 @@ function improve(
   const price = (picks: readonly number[]): SegmentPoint | undefined => {
     if (!wholeFusions(lists, picks)) return undefined;
     const cands = picks.map((k, i) => lists[i]?.[k] as Candidate);
-    return { timeS: scheduleSegment(sg, seg, cands).makespanS, energyJ: segmentEnergy(sg, seg, cands), picks: [...picks] };
+    return { timeS: heftMakespan(sg, seg, cands), energyJ: segmentEnergy(sg, seg, cands), picks: [...picks] };
   };
   const cost = (p: SegmentPoint) => w.latencyWeight * p.timeS + w.energyWeight * (p.energyJ + w.staticW * p.timeS);
   let best: SegmentPoint | undefined;

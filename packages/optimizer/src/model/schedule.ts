@@ -684,6 +684,11 @@ function place(slots: Float64Array, arrive: number, c: Candidate, width = 0): { 
   return { startS: bestStart, tiles };
 }
 
+/** The makespan of HEFT's order alone: a quick judge for searches over selections (an upper bound on scheduleSegment's). */
+export function heftMakespan(sg: StackedGraph, seg: Segment, cands: readonly Candidate[]): number {
+  return runItems(sg, seg, cands, timedTransfers(sg, seg, cands), heftOrder(sg, seg, cands));
+}
+
 /**
  * HEFT's order: ready ops by upward rank (an op's latency plus the longest
  * chain of transfer and op latencies after it), ties by position.
