@@ -69,6 +69,38 @@ export function writeOutputs(io: Io, dir: unknown, files: Readonly<Record<string
   for (const [name, data] of Object.entries(files)) writeFileAtomic(path.join(abs, name), data);
 }
 
+/**
+ * Fails fast, before any work, when `--out DIR` cannot be written: DIR is a
+ * file, or DIR (or the nearest folder above it that exists) is not writable.
+ */
+export function checkOutDir(io: Io, dir: unknown): void {
+  if (typeof dir !== 'string') return;
+  if (dir.trim() === '') throw new UserError('--out needs a folder name');
+  let at = path.resolve(io.cwd, dir);
+  for (;;) {
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.statSync(at, { throwIfNoEntry: false });
+    } catch (e) {
+      // ENOTDIR: a file stands where a folder on the path should be; that file is found further up
+      if ((e as NodeJS.ErrnoException).code !== 'ENOTDIR')
+        throw new UserError(`--out '${dir}': cannot read '${at}' (${(e as NodeJS.ErrnoException).code})`);
+    }
+    if (st) {
+      if (!st.isDirectory()) throw new UserError(`--out '${dir}': '${at}' is not a folder; give a folder to write into`);
+      try {
+        fs.accessSync(at, fs.constants.W_OK);
+      } catch {
+        throw new UserError(`--out '${dir}': folder '${at}' is not writable; choose another folder`);
+      }
+      return;
+    }
+    const up = path.dirname(at);
+    if (up === at) return;
+    at = up;
+  }
+}
+
 /** A CSV field, quoted when it needs to be. */
 export function csvCell(value: string | number): string {
   const t = String(value);

@@ -5,6 +5,7 @@ import { CROSSOVER_HELP, crossoverCommand } from './commands/crossover.js';
 import { GRAPH_HELP, graphCommand, MODELS_HELP, modelsCommand } from './commands/graph.js';
 import { PARETO_HELP, paretoCommand } from './commands/pareto.js';
 import { PLUGINS_HELP, pluginsCommand } from './commands/plugins.js';
+import { REPRODUCE_HELP, reproduceCommand } from './commands/reproduce.js';
 import { MERGE_HELP, mergeCommand, SWEEP_HELP, sweepCommand } from './commands/sweep.js';
 import type { Io } from './context.js';
 
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, { run: (argv: readonly string[], io: Io) => Promi
   sweep: { run: sweepCommand, help: SWEEP_HELP },
   merge: { run: mergeCommand, help: MERGE_HELP },
   crossover: { run: crossoverCommand, help: CROSSOVER_HELP },
+  reproduce: { run: reproduceCommand, help: REPRODUCE_HELP },
   plugins: { run: pluginsCommand, help: PLUGINS_HELP },
   targets: { run: targetsCommand, help: TARGETS_HELP },
   systems: { run: systemsCommand, help: SYSTEMS_HELP },

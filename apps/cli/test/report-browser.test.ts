@@ -42,6 +42,7 @@ const REPORTS: [string, string[], Record<string, number>][] = [
     ['crossover', '--model', 'gpt2', '--systems', 'cpu,lightcode-2025', '--metric', 'energy', '--range', '16:256', '--scan', '6'],
     { xy: 1 },
   ],
+  ['reproduce', ['reproduce', '--quick'], { xy: 4 }],
 ];
 
 describe.skipIf(SKIP)('HTML reports in a real browser (Debian chromium through playwright-core)', () => {

@@ -14,6 +14,8 @@ export * from './config.js';
 export * from './crossover.js';
 export * from './model.js';
 export * from './plugins.js';
+export * from './reproduce/reference.js';
+export * from './reproduce/study.js';
 export * from './sweep.js';
 export * from './system-params.js';
 export * from './systems.js';

@@ -24,7 +24,8 @@ export function renderCompile(r: CompileResult): string {
       : [
           `        ${(100 * r.selection.gap).toFixed(2)} % above the proven lower bound ${r.selection.bound === null ? '' : `(${objectiveBound(r)})`}`.trimEnd(),
         ]),
-    ...(r.selection.note ? [`note    ${r.selection.note}`] : []),
+    // the gap line above already says what the generic note would
+    ...(r.selection.note && !/above the proven lower bound$/.test(r.selection.note) ? [`note    ${r.selection.note}`] : []),
   ];
   const energy = renderTable(
     ['energy', 'J', 'share'],

@@ -51,7 +51,8 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}.chart{max-width:100%;he
 .chart text{font-size:11px;fill:#333}.chart .title{font-size:13px;font-weight:600}.chart .label{font-size:12px}
 .chart .grid{stroke:#eee}.chart .axis{stroke:#555}details{margin:8px 0}.note{color:#8a4b00}`;
 
-function page(title: string, sections: readonly string[]): string {
+/** A self-contained report page: title, sections, the shared style. */
+export function page(title: string, sections: readonly string[]): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title><style>${STYLE}</style></head>
 <body><h1>${esc(title)}</h1>
@@ -61,14 +62,16 @@ ${sections.join('\n')}
 `;
 }
 
-function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+/** An HTML table; numbers right-aligned. */
+export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const cell = (v: string | number) => (typeof v === 'number' ? `<td class="n">${esc(v)}</td>` : `<td>${esc(v)}</td>`);
   return `<table><thead><tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('')}</tbody></table>`;
 }
 
 const q = (v: number, unit: string) => formatQuantity(v, unit, 4);
 
-function systemSection(systems: readonly SystemSummary[]): string {
+/** Every parameter of the systems, with units and sources. */
+export function systemSection(systems: readonly SystemSummary[]): string {
   return `<h2>System parameters</h2>${systems
     .map(
       (s) =>

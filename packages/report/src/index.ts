@@ -1,5 +1,6 @@
 export * from './compile.js';
 export * from './graph.js';
 export * from './html.js';
+export * from './reproduce.js';
 export * from './svg.js';
 export * from './table.js';
