@@ -8,6 +8,7 @@ import { PLUGINS_HELP, pluginsCommand } from './commands/plugins.js';
 import { REPRODUCE_HELP, reproduceCommand } from './commands/reproduce.js';
 import { MERGE_HELP, mergeCommand, SWEEP_HELP, sweepCommand } from './commands/sweep.js';
 import type { Io } from './context.js';
+import { versionText } from './version.js';
 
 const COMMANDS: Record<string, { run: (argv: readonly string[], io: Io) => Promise<number>; help: string }> = {
   compile: { run: compileCommand, help: COMPILE_HELP },
@@ -33,7 +34,7 @@ ${Object.values(COMMANDS)
   .map((c) => `  ${c.help.split('\n')[0]}`)
   .join('\n')}
 
-Run 'lightcode <command> --help' for a command's options.
+Run 'lightcode <command> --help' for a command's options, 'lightcode --version' for the versions.
 `;
 
 /** Runs one CLI invocation; returns the exit code. Never throws. */
@@ -41,6 +42,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   const debug = argv.includes('--debug');
   const [name, ...rest] = argv;
   try {
+    if (name === '--version' || name === '-V') {
+      io.out(versionText());
+      return 0;
+    }
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       io.out(USAGE);
       return 0;
