@@ -2,13 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DiscoveryOptions, discoverPlugins, findConfig, loadConfig, type PluginRegistry } from '@lightcode/core';
-import { UserError } from '@lightcode/cost-model';
+import { type OpGraph, opaqueOpsWarning, UserError } from '@lightcode/cost-model';
 import type { PluginFlags } from './args.js';
 
 /** The first-party plugins this CLI depends on and always loads. */
 export const FIRST_PARTY_PLUGINS = [
   '@lightcode/frontend-gpt2',
   '@lightcode/frontend-llama',
+  '@lightcode/frontend-tvm',
   '@lightcode/solver-highs',
   '@lightcode/target-cpu',
   '@lightcode/target-gpu',
@@ -43,6 +44,12 @@ export function discoveryOf(io: Io, flags: PluginFlags): DiscoveryOptions {
 /** Loads first-party plugins, the config file's plugins and `--plugin` values. */
 export async function loadRegistry(io: Io, flags: PluginFlags): Promise<PluginRegistry> {
   return discoverPlugins(discoveryOf(io, flags));
+}
+
+/** One warning line on stderr when the graph has ops without a cost rule (an imported model's unknown operators). */
+export function warnOpaqueOps(io: Io, graph: OpGraph): void {
+  const warning = opaqueOpsWarning(graph.ops());
+  if (warning) io.err(`lightcode: warning: ${warning}\n`);
 }
 
 /** Writes a whole file or nothing: to a temporary name beside it, then renamed into place. */

@@ -17,7 +17,7 @@ import type { PluginRegistry } from './plugins.js';
 
 /** What model graph to build. */
 export interface ModelRequest {
-  /** A built-in model id, or a Hugging Face config.json (or a folder holding one). */
+  /** A built-in model id, a Hugging Face config.json (or a folder holding one), or a model file a frontend reads (ONNX, TVM graph JSON). */
   readonly model: string;
   readonly phase?: 'prefill' | 'decode';
   readonly seqLen?: number;
@@ -26,6 +26,8 @@ export interface ModelRequest {
   readonly kvLen?: number;
   readonly logits?: 'last' | 'all';
   readonly splitHeads?: boolean;
+  /** Shapes of named inputs of a model file (`--input-shape NAME=1x3x224x224`). */
+  readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
 }
 
 export const DEFAULT_SEQ_LEN = 1024;
@@ -52,9 +54,30 @@ function fromConfigFile(reg: PluginRegistry, spec: string, cwd: string): { front
   const frontend = [...reg.frontends.values()].find((f) => f.modelTypes.includes(String(type)));
   if (!frontend) {
     const known = [...reg.frontends.values()].flatMap((f) => f.modelTypes);
-    throw new UserError(`model config '${file}': unknown model_type ${JSON.stringify(type)} (frontends read: ${known.join(', ')})`);
+    const formats = [...reg.frontends.values()].flatMap((f) => (f.files ?? []).map((ff) => `${ff.name} (${ff.extensions.join(', ')})`));
+    const files = type === undefined && formats.length > 0 ? `; nor is it a model file LightCode reads: ${formats.join(', ')}` : '';
+    throw new UserError(`model config '${file}': unknown model_type ${JSON.stringify(type)} (frontends read: ${known.join(', ')})${files}`);
   }
   return { frontend, config: { _name_or_path: path.basename(path.dirname(file)), ...(config as Record<string, unknown>) } };
+}
+
+/** The frontend whose file formats claim `file`: by the file's ending, then by its first bytes. */
+function fileFrontend(reg: PluginRegistry, file: string): FrontendPlugin | undefined {
+  if (!fs.statSync(file).isFile()) return undefined;
+  const lower = file.toLowerCase();
+  const formats = [...reg.frontends.values()].flatMap((frontend) =>
+    (frontend.files ?? []).filter((f) => f.extensions.some((e) => lower.endsWith(e))).map((format) => ({ frontend, format })),
+  );
+  if (formats.length === 0) return undefined;
+  const head = Buffer.alloc(65536);
+  const fd = fs.openSync(file, 'r');
+  let n: number;
+  try {
+    n = fs.readSync(fd, head, 0, head.length, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return formats.find(({ format }) => !format.sniff || format.sniff(head.subarray(0, n)))?.frontend;
 }
 
 /** Normalizes and checks a model request; picks its frontend. */
@@ -77,12 +100,23 @@ export function resolveModel(reg: PluginRegistry, req: ModelRequest, cwd: string
   if (req.kvLen !== undefined && (!Number.isInteger(req.kvLen) || req.kvLen < 0)) {
     throw new UserError(`--kv-len must be a non-negative integer (got ${JSON.stringify(req.kvLen)})`);
   }
+  const shapes = req.inputShapes && Object.keys(req.inputShapes).length > 0 ? req.inputShapes : undefined;
+  const noShapes = (what: string) => {
+    if (shapes) throw new UserError(`--input-shape applies to model files (ONNX, TVM graph JSON), not to ${what}`);
+  };
   for (const f of reg.frontends.values()) {
-    if (f.models.some((m) => m.id === req.model)) return { frontend: f, build: { ...common, modelId: req.model } };
+    if (f.models.some((m) => m.id === req.model)) {
+      noShapes('built-in models');
+      return { frontend: f, build: { ...common, modelId: req.model } };
+    }
   }
-  const looksLikePath = /[/\\]|\.json$/i.test(req.model) || fs.existsSync(path.resolve(cwd, req.model));
+  const looksLikePath = /[/\\]|\.(json|onnx)$/i.test(req.model) || fs.existsSync(path.resolve(cwd, req.model));
   if (looksLikePath) {
-    if (!fs.existsSync(path.resolve(cwd, req.model))) throw new UserError(`model config '${req.model}' does not exist`);
+    const abs = path.resolve(cwd, req.model);
+    if (!fs.existsSync(abs)) throw new UserError(`model config '${req.model}' does not exist`);
+    const fileReader = fileFrontend(reg, abs);
+    if (fileReader) return { frontend: fileReader, build: { ...common, file: abs, ...(shapes ? { inputShapes: shapes } : {}) } };
+    noShapes('Hugging Face configs');
     const { frontend, config } = fromConfigFile(reg, req.model, cwd);
     return { frontend, build: { ...common, config } };
   }

@@ -4,6 +4,7 @@
  * plugin depends on this package alone.
  */
 export * from '@lightcode/ir';
+export * from './importer.js';
 export * from './milp.js';
 export * from './params.js';
 export * from './plugin.js';

@@ -71,11 +71,15 @@ export interface ModelInfo {
   readonly parameters: number;
 }
 
-/** What to build. Exactly one of `modelId` and `config` is set. */
+/** What to build. Exactly one of `modelId`, `config` and `file` is set. */
 export interface BuildRequest {
   readonly modelId?: string;
   /** A Hugging Face `config.json` object. */
   readonly config?: Readonly<Record<string, unknown>>;
+  /** Absolute path of a model file in one of the frontend's {@link FrontendPlugin.files} formats. */
+  readonly file?: string;
+  /** Shapes of named graph inputs (`--input-shape NAME=1x3x224x224`), for file frontends. */
+  readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
   readonly phase: 'prefill' | 'decode';
   readonly seqLen: number;
   readonly batch: number;
@@ -88,6 +92,19 @@ export interface BuildRequest {
   readonly splitHeads: boolean;
 }
 
+/** A model file format a frontend reads directly (an ONNX file, a TVM graph JSON). */
+export interface ModelFileFormat {
+  /** Shown in messages and listings, e.g. `ONNX`. */
+  readonly name: string;
+  /** File name endings it may claim, lower case with the dot, e.g. `.onnx`. */
+  readonly extensions: readonly string[];
+  /**
+   * Whether a file with one of those endings is in this format, from its first
+   * bytes (up to 64 KiB). Without it the ending alone decides.
+   */
+  readonly sniff?: (head: Uint8Array) => boolean;
+}
+
 /** A model frontend: builds operator graphs for a family of models. */
 export interface FrontendPlugin {
   readonly kind: 'frontend';
@@ -97,6 +114,8 @@ export interface FrontendPlugin {
   readonly models: readonly ModelInfo[];
   /** Hugging Face `model_type` values it reads. */
   readonly modelTypes: readonly string[];
+  /** Model file formats it reads: `--model PATH` with such a file is built from `request.file`. */
+  readonly files?: readonly ModelFileFormat[];
   build(request: BuildRequest): OpGraphData;
 }
 
@@ -162,6 +181,16 @@ export function defineFrontend(plugin: Omit<FrontendPlugin, 'kind'> & { kind?: '
     modelTypes: 'array',
     build: 'function',
   });
+  for (const f of p.files ?? []) {
+    if (
+      typeof f?.name !== 'string' ||
+      !Array.isArray(f.extensions) ||
+      f.extensions.some((e) => typeof e !== 'string' || !e.startsWith('.'))
+    ) {
+      throw new Error(`frontend plugin '${p.id}': each file format needs a name and extensions like '.onnx'`);
+    }
+    if (f.sniff !== undefined && typeof f.sniff !== 'function') throw new Error(`frontend plugin '${p.id}': 'sniff' must be a function`);
+  }
   return Object.freeze(p);
 }
 

@@ -8,6 +8,15 @@ import { numel, sumBytes, type TensorSpec } from './tensor.js';
  *   broadcast (grouped-query attention). QK^T carries `scale` and `causalMask` attrs.
  * - elementwise and normalization ops work on their first input's elements.
  * - `kv_write` / `kv_read`: KV-cache traffic, pure memory movement.
+ *
+ * Kinds that imported graphs (ONNX, TVM) need beside the transformer ones:
+ * - `elementwise`: any other per-element op (ReLU, tanh, divide, ...); its
+ *   `fn` attr names it and `flopsPerElement` (default 1) prices it.
+ * - `pool`: a window reduction; `window` attr = input elements per output element.
+ * - `reduce`: a reduction over its first input (mean, sum, max); one FLOP per input element.
+ * - `copy`: data movement without arithmetic (transpose, concat, slice, gather, layout change).
+ * - `opaque`: an op LightCode has no cost rule for; priced by the bytes it moves.
+ *   Its `op` attr names the original operator.
  */
 export const OP_KINDS = [
   'embedding',
@@ -23,6 +32,11 @@ export const OP_KINDS = [
   'rope',
   'kv_write',
   'kv_read',
+  'elementwise',
+  'pool',
+  'reduce',
+  'copy',
+  'opaque',
 ] as const;
 export type OpKind = (typeof OP_KINDS)[number];
 
@@ -71,7 +85,8 @@ export interface MatmulDims {
  * layernorm 8 (mean, centre, square, variance, rsqrt-multiply x2, affine x2),
  * rmsnorm 4 (square, accumulate, normalize, scale), softmax 5 (max, subtract,
  * exp, sum, divide), GELU 8 (tanh form), SiLU 4 (negate, exp, add, divide),
- * add / mul 1, rotary embedding 3 (two multiplies, one add).
+ * add / mul 1, rotary embedding 3 (two multiplies, one add); `elementwise` 1
+ * unless its `flopsPerElement` attr says otherwise; `copy` and `opaque` none.
  */
 export const ELEMENTWISE_FLOPS: Readonly<Partial<Record<OpKind, number>>> = {
   layernorm: 8,
@@ -82,6 +97,9 @@ export const ELEMENTWISE_FLOPS: Readonly<Partial<Record<OpKind, number>>> = {
   add: 1,
   mul: 1,
   rope: 3,
+  elementwise: 1,
+  copy: 0,
+  opaque: 0,
 };
 
 function last(shape: readonly number[], fromEnd: number): number {
@@ -144,8 +162,22 @@ export function opArithmetic(op: OpNode): OpArithmetic {
       return { macs: 0, flops: 0, bytesRead: sumBytes(op.inputs), bytesWritten: sumBytes(op.inputs), paramBytes };
     case 'kv_read':
       return { macs: 0, flops: 0, bytesRead: sumBytes(op.outputs), bytesWritten: sumBytes(op.outputs), paramBytes };
+    case 'pool':
+    case 'reduce': {
+      // a pool reads `window` inputs per output; a reduction touches every input element once
+      const window = typeof op.attrs.window === 'number' ? op.attrs.window : 1;
+      const input = op.inputs[0];
+      return {
+        macs: 0,
+        flops: op.kind === 'pool' ? window * outElems : input ? numel(input) : 0,
+        bytesRead: sumBytes(op.inputs) + sumBytes(op.weights),
+        bytesWritten: sumBytes(op.outputs),
+        paramBytes,
+      };
+    }
     default: {
-      const perElem = ELEMENTWISE_FLOPS[op.kind] ?? 1;
+      const given = op.kind === 'elementwise' ? op.attrs.flopsPerElement : undefined;
+      const perElem = typeof given === 'number' ? given : (ELEMENTWISE_FLOPS[op.kind] ?? 1);
       return {
         macs: 0,
         flops: perElem * outElems,

@@ -3,7 +3,7 @@ import { compile, DEFAULT_SYSTEM, OBJECTIVES, type Objective, parseRule, traceOf
 import { DTYPES, parseQuantity, UserError } from '@lightcode/cost-model';
 import { renderCompile, renderCompileReport, systemSummary } from '@lightcode/report';
 import { choiceFlag, type FlagValues, intFlag, type PluginFlags, parse } from '../args.js';
-import { csvCell, type Io, loadRegistry, writeFileAtomic, writeOutputs } from '../context.js';
+import { csvCell, type Io, loadRegistry, warnOpaqueOps, writeFileAtomic, writeOutputs } from '../context.js';
 
 export const MODEL_OPTIONS = {
   model: { type: 'string', default: 'gpt2' },
@@ -14,9 +14,10 @@ export const MODEL_OPTIONS = {
   'kv-len': { type: 'string' },
   logits: { type: 'string' },
   'split-heads': { type: 'boolean' },
+  'input-shape': { type: 'string', multiple: true },
 } as const;
 
-export const MODEL_HELP = `  --model ID|PATH        built-in model id or a Hugging Face config.json (default gpt2)
+export const MODEL_HELP = `  --model ID|PATH        built-in model id, a Hugging Face config.json, an ONNX file or a TVM graph JSON (default gpt2)
   --seq-len N            prompt tokens per sequence (default 1024)
   --phase prefill|decode decode: one new token per sequence against --kv-len cached tokens
   --kv-len N             cached tokens for decode (default: --seq-len)
@@ -24,6 +25,7 @@ export const MODEL_HELP = `  --model ID|PATH        built-in model id or a Huggi
   --dtype fp32|fp16|bf16|int8   (default fp16)
   --logits last|all      LM head on the last position only (default) or every position
   --split-heads          one attention chain per head
+  --input-shape NAME=1x3x224x224   shape of a model file's input (repeatable); binds its symbolic dims
 `;
 
 export const COMPILE_HELP = `lightcode compile [options]
@@ -46,7 +48,7 @@ ${MODEL_HELP}  --system ID|FILE       built-in system or a system file (default 
 `;
 
 /** `--objective latency|energy|weighted` with `--latency-weight` (per s) and `--energy-weight` (per J). */
-function objectiveFlag(v: FlagValues): Objective | undefined {
+export function objectiveFlag(v: FlagValues): Objective | undefined {
   const choice = choiceFlag(v.objective as string | undefined, '--objective', [...OBJECTIVES, 'weighted'] as const);
   const weight = (flag: string) => {
     const text = v[flag];
@@ -65,10 +67,28 @@ function objectiveFlag(v: FlagValues): Objective | undefined {
   return choice;
 }
 
+/** `--input-shape NAME=1x3x224x224` values, by input name; undefined when none is given. */
+export function inputShapes(values: unknown): Record<string, number[]> | undefined {
+  if (!Array.isArray(values) || values.length === 0) return undefined;
+  const shapes: Record<string, number[]> = {};
+  for (const text of values as string[]) {
+    const eq = text.lastIndexOf('=');
+    const name = text.slice(0, eq);
+    const dims = text.slice(eq + 1).split(/[x,]/);
+    if (eq < 1 || dims.some((d) => !/^\d+$/.test(d) || Number(d) < 1)) {
+      throw new UserError(`--input-shape must be NAME=DIMS with positive dims, e.g. input=1x3x224x224 (got '${text}')`);
+    }
+    shapes[name] = dims.map(Number);
+  }
+  return shapes;
+}
+
 /** Model flags shared by every command that builds a graph. */
 export function modelRequest(v: FlagValues) {
   const dtypes = DTYPES.filter((d) => d !== 'int32');
+  const shapes = inputShapes(v['input-shape']);
   return {
+    ...(shapes ? { inputShapes: shapes } : {}),
     model: String(v.model),
     seqLen: intFlag(v['seq-len'] as string | undefined, '--seq-len'),
     phase: choiceFlag(v.phase as string | undefined, '--phase', ['prefill', 'decode'] as const),
@@ -144,6 +164,7 @@ export async function compileCommand(argv: readonly string[], io: Io): Promise<n
     cwd: io.cwd,
   });
   const { result } = compilation;
+  warnOpaqueOps(io, compilation.graph);
   const json = `${JSON.stringify(result, null, 2)}\n`;
   const trace = JSON.stringify(traceOf(compilation));
   if (typeof v.trace === 'string') writeFileAtomic(path.resolve(io.cwd, v.trace), trace);

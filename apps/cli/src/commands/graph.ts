@@ -2,7 +2,7 @@ import { buildGraph, listModels } from '@lightcode/core';
 import { summarizeGraph } from '@lightcode/cost-model';
 import { renderDot, renderGraphSummary, renderMermaid, renderTable } from '@lightcode/report';
 import { choiceFlag, type PluginFlags, parse } from '../args.js';
-import { type Io, loadRegistry } from '../context.js';
+import { type Io, loadRegistry, warnOpaqueOps } from '../context.js';
 import { MODEL_HELP, MODEL_OPTIONS, modelRequest } from './compile.js';
 
 export const GRAPH_HELP = `lightcode graph [options] [--json | --format dot|mermaid]
@@ -18,6 +18,7 @@ export async function graphCommand(argv: readonly string[], io: Io): Promise<num
   const format = choiceFlag(v.format as string | undefined, '--format', ['text', 'dot', 'mermaid'] as const) ?? 'text';
   const req = modelRequest(v);
   const g = buildGraph(await loadRegistry(io, v as PluginFlags), req, io.cwd);
+  warnOpaqueOps(io, g);
   const s = summarizeGraph(g);
   if (v.json) {
     const { opsByKind, ...totals } = s;
