@@ -2,6 +2,7 @@ import { isLightcodeError } from '@lightcode/cost-model';
 import { SCHEMA_HELP, SYSTEMS_HELP, schemaCommand, systemsCommand, TARGETS_HELP, targetsCommand } from './commands/catalog.js';
 import { COMPILE_HELP, compileCommand } from './commands/compile.js';
 import { CROSSOVER_HELP, crossoverCommand } from './commands/crossover.js';
+import { GENERATE_HELP, generateCommand } from './commands/generate.js';
 import { GRAPH_HELP, graphCommand, MODELS_HELP, modelsCommand } from './commands/graph.js';
 import { PARETO_HELP, paretoCommand } from './commands/pareto.js';
 import { PLUGINS_HELP, pluginsCommand } from './commands/plugins.js';
@@ -12,6 +13,7 @@ import { versionText } from './version.js';
 
 const COMMANDS: Record<string, { run: (argv: readonly string[], io: Io) => Promise<number>; help: string }> = {
   compile: { run: compileCommand, help: COMPILE_HELP },
+  generate: { run: generateCommand, help: GENERATE_HELP },
   graph: { run: graphCommand, help: GRAPH_HELP },
   models: { run: modelsCommand, help: MODELS_HELP },
   pareto: { run: paretoCommand, help: PARETO_HELP },

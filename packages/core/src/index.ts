@@ -12,6 +12,7 @@ export {
 export * from './compile.js';
 export * from './config.js';
 export * from './crossover.js';
+export * from './generate.js';
 export * from './model.js';
 export * from './plugins.js';
 export * from './reproduce/reference.js';

@@ -1,4 +1,5 @@
 export * from './compile.js';
+export * from './generate.js';
 export * from './graph.js';
 export * from './html.js';
 export * from './reproduce.js';
