@@ -4,7 +4,8 @@
 // points at. Checks, from the package folder:
 //   - every file the published `exports` (publishConfig.exports, else exports)
 //     and `bin` name exists;
-//   - every TypeScript source under src/ has its compiled .js under dist/.
+//   - every TypeScript source under src/ has its compiled .js under dist/, and
+//     nothing under dist/ is left from a source that no longer exists.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -36,8 +37,15 @@ for (const file of walk(path.join(dir, 'src'))) {
   if (!fs.existsSync(js)) problems.push(`${path.relative(dir, js)} is missing`);
 }
 
+for (const file of walk(path.join(dir, 'dist'))) {
+  const m = /^(.*?)(\.d\.ts\.map|\.d\.ts|\.js\.map|\.js)$/.exec(path.relative(path.join(dir, 'dist'), file));
+  if (!m) continue;
+  const stem = path.join(dir, 'src', m[1]);
+  if (!fs.existsSync(`${stem}.ts`) && !fs.existsSync(`${stem}.js`)) problems.push(`${path.relative(dir, file)} is left from an old build`);
+}
+
 if (problems.length > 0) {
   const shown = problems.slice(0, 3).join(', ') + (problems.length > 3 ? ` and ${problems.length - 3} more` : '');
-  console.error(`${pkg.name}: not built (${shown}); run 'pnpm build' before packing`);
+  console.error(`${pkg.name}: not ready to pack (${shown}); run 'pnpm build' before packing (delete dist/ first for a leftover)`);
   process.exit(1);
 }

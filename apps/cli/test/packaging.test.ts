@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PLUGIN_API_VERSION } from '@lightcode/cost-model';
 import { describe, expect, it } from 'vitest';
+import { tmpDir } from '../../../packages/core/test/fixtures.js';
 import { run } from './run.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -88,4 +90,63 @@ describe('lightcode --version', () => {
       ].join('\n'),
     );
   });
+});
+
+describe('the prepack guard', () => {
+  /** A package laid out like the workspace's, with the guard beside it at ../../scripts. */
+  function fakePackage(): { dir: string; pack: () => { code: number; out: string; tarball?: string } } {
+    const root = tmpDir('lightcode-prepack-');
+    fs.mkdirSync(path.join(root, 'scripts'));
+    fs.copyFileSync(path.join(ROOT, 'scripts/prepack.mjs'), path.join(root, 'scripts/prepack.mjs'));
+    const dir = path.join(root, 'packages', 'demo');
+    fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
+    const ir = read('packages/ir');
+    fs.writeFileSync(
+      path.join(dir, 'package.json'),
+      JSON.stringify(
+        { ...ir, name: '@demo/pkg', dependencies: {}, devDependencies: {}, scripts: { prepack: ir.scripts?.prepack } },
+        null,
+        2,
+      ),
+    );
+    fs.writeFileSync(path.join(dir, 'src', 'index.ts'), 'export const x = 1;\n');
+    const dest = path.join(root, 'out');
+    fs.mkdirSync(dest);
+    return {
+      dir,
+      pack() {
+        const r = spawnSync('pnpm', ['pack', '--pack-destination', dest], { cwd: dir, encoding: 'utf8' });
+        const tarball = fs.readdirSync(dest).find((f) => f.endsWith('.tgz'));
+        return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}`, ...(tarball ? { tarball: path.join(dest, tarball) } : {}) };
+      },
+    };
+  }
+
+  it('refuses to pack an unbuilt package, packs a built one, and refuses leftovers of an old build', () => {
+    const p = fakePackage();
+    const unbuilt = p.pack();
+    expect(unbuilt.code).not.toBe(0);
+    expect(unbuilt.out).toContain(
+      "@demo/pkg: not ready to pack (./dist/index.d.ts is missing, ./dist/index.js is missing, dist/index.js is missing); run 'pnpm build'",
+    );
+    expect(unbuilt.tarball).toBeUndefined();
+
+    fs.mkdirSync(path.join(p.dir, 'dist'));
+    fs.writeFileSync(path.join(p.dir, 'dist', 'index.js'), 'export const x = 1;\n');
+    fs.writeFileSync(path.join(p.dir, 'dist', 'index.d.ts'), 'export declare const x = 1;\n');
+    const built = p.pack();
+    expect(built.code, built.out).toBe(0);
+    const listing = spawnSync('tar', ['tzf', built.tarball as string], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean)
+      .sort();
+    expect(listing).toEqual(['package/dist/index.d.ts', 'package/dist/index.js', 'package/package.json', 'package/src/index.ts']);
+    const manifest = JSON.parse(spawnSync('tar', ['xzOf', built.tarball as string, 'package/package.json'], { encoding: 'utf8' }).stdout);
+    expect(JSON.stringify(manifest.exports)).not.toContain('lightcode-source');
+
+    fs.writeFileSync(path.join(p.dir, 'dist', 'removed.js'), '');
+    const stale = p.pack();
+    expect(stale.code).not.toBe(0);
+    expect(stale.out).toContain('dist/removed.js is left from an old build');
+  }, 60_000);
 });
