@@ -59,6 +59,12 @@ export interface AttentionCoreOptions {
   /** Producers of keys and values with how many tokens each supplies (decode: the cache, then the new token). */
   readonly kv: readonly { readonly k: string; readonly v: string; readonly tokens: number }[];
   readonly splitHeads: boolean;
+  /**
+   * Sliding-window attention where the window cuts the keys: `kLen` is then
+   * the window, and each query scores a band of that many keys instead of a
+   * causal triangle, so the scores carry `slidingWindow` and no causal mask.
+   */
+  readonly slidingWindow?: number;
 }
 
 /**
@@ -89,7 +95,12 @@ export function attentionCore(b: GraphBuilder, o: AttentionCoreOptions): Feed[] 
         layer: o.layer,
         inputs: [q, kT],
         outputs: [scores],
-        attrs: { ...attrs, scale: 1 / Math.sqrt(o.headDim), causalMask: o.qLen > 1 },
+        attrs: {
+          ...attrs,
+          scale: 1 / Math.sqrt(o.headDim),
+          causalMask: o.slidingWindow === undefined && o.qLen > 1,
+          ...(o.slidingWindow !== undefined ? { slidingWindow: o.slidingWindow } : {}),
+        },
       },
       [[o.q, q], ...o.kv.map((s): Feed => [s.k, t([o.batch, hkv, o.headDim, s.tokens])])],
     );

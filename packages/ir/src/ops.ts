@@ -53,7 +53,11 @@ export interface OpNode {
   readonly layer: number | null;
   readonly inputs: readonly TensorSpec[];
   readonly outputs: readonly TensorSpec[];
-  /** Parameters read from memory (weights, biases, norm scales, embedding tables). */
+  /**
+   * Parameters read from memory (weights, biases, norm scales, embedding tables).
+   * With the attr `residentWeights: true` they are held but not read (an expert
+   * that receives no token in this step).
+   */
   readonly weights: readonly TensorSpec[];
   readonly attrs: Readonly<Record<string, AttrValue>>;
 }
@@ -129,6 +133,8 @@ function sumNumel(ts: readonly TensorSpec[]): number {
 export function opArithmetic(op: OpNode): OpArithmetic {
   // A tied weight (GPT-2's LM head reuses the token embedding) is read but not owned.
   const paramBytes = op.attrs.tiedWeights === true ? 0 : sumBytes(op.weights);
+  // resident weights are held in memory but this op does not read them
+  const weightsRead = op.attrs.residentWeights === true ? 0 : sumBytes(op.weights);
   const outElems = sumNumel(op.outputs);
   switch (op.kind) {
     case 'linear':
@@ -143,7 +149,7 @@ export function opArithmetic(op: OpNode): OpArithmetic {
       return {
         macs,
         flops: 2 * macs + extras,
-        bytesRead: sumBytes(op.inputs) + sumBytes(op.weights),
+        bytesRead: sumBytes(op.inputs) + weightsRead,
         bytesWritten: sumBytes(op.outputs),
         paramBytes,
       };
@@ -170,7 +176,7 @@ export function opArithmetic(op: OpNode): OpArithmetic {
       return {
         macs: 0,
         flops: op.kind === 'pool' ? window * outElems : input ? numel(input) : 0,
-        bytesRead: sumBytes(op.inputs) + sumBytes(op.weights),
+        bytesRead: sumBytes(op.inputs) + weightsRead,
         bytesWritten: sumBytes(op.outputs),
         paramBytes,
       };
@@ -181,7 +187,7 @@ export function opArithmetic(op: OpNode): OpArithmetic {
       return {
         macs: 0,
         flops: perElem * outElems,
-        bytesRead: sumBytes(op.inputs) + sumBytes(op.weights),
+        bytesRead: sumBytes(op.inputs) + weightsRead,
         bytesWritten: sumBytes(op.outputs),
         paramBytes,
       };
