@@ -11,6 +11,14 @@ export interface ParamSpec {
   readonly integer?: boolean;
   /** Whether 0 is allowed (static power may be 0; a clock may not). */
   readonly allowZero?: boolean;
+  /**
+   * Smallest physically meaningful value, inclusive. Without it a number must
+   * be positive (or, with `allowZero`, non-negative); with it, negative values
+   * down to `min` are allowed (a detector sensitivity in dBm).
+   */
+  readonly min?: number;
+  /** Largest physically meaningful value, inclusive (a wall-plug efficiency is at most 1). */
+  readonly max?: number;
   /** For `choice` parameters. */
   readonly choices?: readonly string[];
 }
@@ -60,16 +68,32 @@ export function checkParam(name: string, spec: ParamSpec, value: unknown): strin
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     return `parameter '${name}' must be a finite number in ${spec.unit} (got ${JSON.stringify(value)})`;
   }
-  if (value < 0 || (value === 0 && !spec.allowZero)) {
-    return `parameter '${name}' must be ${spec.allowZero ? '>= 0' : '> 0'} ${spec.unit} (got ${value})`;
+  if (spec.min === undefined && spec.max === undefined) {
+    if (value < 0 || (value === 0 && !spec.allowZero)) {
+      return `parameter '${name}' must be ${spec.allowZero ? '>= 0' : '> 0'} ${spec.unit} (got ${value})`;
+    }
+  } else {
+    const tooLow = spec.min !== undefined ? value < spec.min : value < 0 || (value === 0 && !spec.allowZero);
+    if (tooLow || (spec.max !== undefined && value > spec.max)) {
+      return `parameter '${name}' must be ${paramRange(spec)} (got ${value})`;
+    }
   }
   if (spec.integer && !Number.isInteger(value)) return `parameter '${name}' must be an integer (got ${value})`;
   return null;
 }
 
+/** The valid range of a numeric parameter in words: `> 0 and <= 1`, `>= -60 and <= 10 dBm`. */
+export function paramRange(spec: ParamSpec): string {
+  const low = spec.min !== undefined ? `>= ${spec.min}` : spec.allowZero ? '>= 0' : '> 0';
+  const range = spec.max !== undefined ? `${low} and <= ${spec.max}` : low;
+  return spec.unit === '1' ? range : `${range} ${spec.unit}`;
+}
+
 /**
  * Resolves a target's parameters: defaults, then the preset's values, then
  * overrides. Every value is checked; unknown names are rejected with the list.
+ * `validate` (a target plugin's `validate`) then checks how the
+ * values fit together; its problem becomes the error.
  */
 export function resolveParams(
   targetId: string,
@@ -77,6 +101,7 @@ export function resolveParams(
   presets: Readonly<Record<string, Preset>>,
   presetName: string,
   overrides: Readonly<Record<string, unknown>> = {},
+  validate?: (params: ParamValues) => string | null,
 ): Record<string, ParamValue> {
   const preset = presets[presetName];
   if (!preset) {
@@ -100,6 +125,8 @@ export function resolveParams(
     const problem = checkParam(name, spec, out[name]);
     if (problem) throw new UserError(`target '${targetId}': ${problem}`);
   }
+  const problem = validate?.(out) ?? null;
+  if (problem) throw new UserError(`target '${targetId}': ${problem}`);
   return out;
 }
 

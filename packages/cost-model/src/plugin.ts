@@ -15,6 +15,24 @@ export interface PluginManifest {
   readonly id: string;
 }
 
+/**
+ * One physical contributor to a realization's energy, finer than its
+ * `energy` kinds (a DAC, a laser), for explanations (`lightcode targets ID
+ * --explain`). The components of a kind sum to `energy[kind]`; a component of
+ * kind `static` is the share of the instance's static power over this op's
+ * latency, shown for reference: the simulator charges static power over the
+ * whole makespan, so it is not part of `energy`.
+ */
+export interface EnergyComponent {
+  /** What it is: `DAC`, `laser`, `memory`. */
+  readonly name: string;
+  /** The `energy` key it adds to, or `static`. */
+  readonly kind: string;
+  readonly energyJ: number;
+  /** How it is counted: `288 samples per cycle x 0.446 pJ`. */
+  readonly detail?: string;
+}
+
 /** A realization a target offers for one op. Latency in seconds, energy in joules. */
 export interface Realization {
   readonly algorithm: string;
@@ -23,6 +41,8 @@ export interface Realization {
   readonly energy: EnergyBreakdown;
   /** Equal independent parts (batch, heads) the op can tile into across instances; default 1. */
   readonly parts?: number;
+  /** Optional finer breakdown of `energy` (see {@link EnergyComponent}); not carried into the Stacked Graph. */
+  readonly components?: readonly EnergyComponent[];
 }
 
 /**
@@ -59,6 +79,12 @@ export interface TargetPlugin {
   realize(op: OpNode, arith: OpArithmetic, params: ParamValues): readonly Realization[];
   /** Power one instance draws whether busy or not (idle, laser, tuning), watts. */
   staticPowerW(params: ParamValues): number;
+  /**
+   * Checks resolved parameters against each other (a buffer smaller than one
+   * tile): the problem in one line naming the parameter and its valid range,
+   * or null. Single values are checked against their specs before this runs.
+   */
+  validate?(params: ParamValues): string | null;
   /** Fused realizations of op chains it offers besides the per-op ones. */
   readonly fusions?: readonly Fusion[];
 }
@@ -153,6 +179,9 @@ export function defineTarget(plugin: Omit<TargetPlugin, 'kind'> & { kind?: 'targ
     realize: 'function',
     staticPowerW: 'function',
   });
+  if (p.validate !== undefined && typeof p.validate !== 'function') {
+    throw new Error(`target plugin '${p.id}': 'validate' must be a function`);
+  }
   if (!p.presets[p.defaultPreset]) {
     throw new Error(`target plugin '${p.id}': defaultPreset '${p.defaultPreset}' is not one of its presets`);
   }

@@ -183,7 +183,7 @@ export function resolveSystem(raw: unknown, targets: ReadonlyMap<string, TargetP
     const preset = d.preset ?? t.defaultPreset;
     let params: ParamValues;
     try {
-      params = resolveParams(t.id, t.params, t.presets, preset, d.params ?? {});
+      params = resolveParams(t.id, t.params, t.presets, preset, d.params ?? {}, t.validate?.bind(t));
     } catch (e) {
       if (e instanceof UserError) fail(`devices[${i}] ('${d.id}'): ${e.message}`);
       throw e;

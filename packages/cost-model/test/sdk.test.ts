@@ -1,5 +1,6 @@
 import {
   buildStackedGraph,
+  checkParam,
   defineTarget,
   type Fusion,
   formatQuantity,
@@ -7,6 +8,7 @@ import {
   GraphBuilder,
   graphFromData,
   PluginError,
+  paramRange,
   paramSource,
   parseQuantity,
   resolveSystem,
@@ -237,5 +239,36 @@ describe('paramSource', () => {
     expect(paramSource('other', spec, preset)).toBe('preset source');
     expect(paramSource('unset', spec, preset)).toBe('default source');
     expect(paramSource('unset', spec, undefined)).toBe('default source');
+  });
+});
+
+describe('parameter ranges and cross-checks', () => {
+  const eff = { unit: '1', default: 0.2, max: 1, description: 'efficiency', source: 'test' };
+  const dbm = { unit: 'dBm', default: -25, min: -100, max: 30, description: 'sensitivity', source: 'test' };
+  it('checks a value against min and max, naming the parameter and its range', () => {
+    expect(checkParam('eff', eff, 0.5)).toBeNull();
+    expect(checkParam('eff', eff, 1)).toBeNull();
+    expect(checkParam('eff', eff, 1.5)).toBe("parameter 'eff' must be > 0 and <= 1 (got 1.5)");
+    expect(checkParam('eff', eff, 0)).toBe("parameter 'eff' must be > 0 and <= 1 (got 0)");
+    expect(checkParam('dbm', dbm, -25)).toBeNull();
+    expect(checkParam('dbm', dbm, -120)).toBe("parameter 'dbm' must be >= -100 and <= 30 dBm (got -120)");
+    expect(paramRange({ unit: 'dB', default: 1, allowZero: true, description: 'loss', source: 'test' })).toBe('>= 0 dB');
+  });
+
+  it("runs a target's validate after single values, as a one-line UserError naming the device", () => {
+    const t = fakeTarget('c', {
+      params: {
+        speed: { unit: 'FLOP/s', default: 1e9, description: 'speed', source: 'test' },
+        buffer: { unit: 'B', default: 100, description: 'buffer', source: 'test' },
+      },
+      validate: (p) => ((p.buffer as number) < 64 ? `parameter 'buffer' must be >= 64 B (got ${p.buffer})` : null),
+    });
+    const spec = { id: 's', devices: [{ id: 'x', target: 'c', count: 1, params: { buffer: 10 } }] };
+    const run = () => resolveSystem(spec, new Map([['c', t]]), 'sys.json');
+    expect(run).toThrow(UserError);
+    expect(run).toThrow("sys.json: devices[0] ('x'): target 'c': parameter 'buffer' must be >= 64 B (got 10)");
+    expect(
+      resolveSystem({ ...spec, devices: [{ ...spec.devices[0], params: { buffer: 64 } }] }, new Map([['c', t]])).devices[0]?.params.buffer,
+    ).toBe(64);
   });
 });
