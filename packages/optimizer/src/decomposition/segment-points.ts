@@ -31,12 +31,16 @@ export interface SegmentPoint {
   readonly energyJ: number;
   /** Candidate index per segment position. */
   readonly picks: readonly number[];
+  /** Work per device class (in `sg.devices` order) of the segment's own ops, then transfer time per link (in `sg.links` order), seconds: load points only. */
+  readonly loads?: readonly number[];
 }
 
 /** A segment's points per cut combination (`entryPick/exitPick`, -1 where there is none). */
 export interface SegmentPoints {
   readonly achieved: ReadonlyMap<string, readonly SegmentPoint[]>;
   readonly bounds: ReadonlyMap<string, readonly SegmentPoint[]>;
+  /** Bound points with each class's load, for the bound that counts every op's work (when time matters and the class is small). */
+  readonly loads?: ReadonlyMap<string, readonly SegmentPoint[]>;
   /** Selections priced and scheduled. */
   readonly evaluated: number;
   readonly scheduled: number;
@@ -59,6 +63,43 @@ interface Priced {
   bound: number;
   readonly energy: number;
   readonly picks: number[];
+  readonly loads: number[];
+}
+
+/** Selections per segment class up to which load points are kept (their front has one dimension per device class). */
+export const LOAD_POINTS_LIMIT = 5000;
+
+/**
+ * Work per device class of the segment's own ops (dangling ones included: they
+ * run in some window), then per link the transfer time it carries.
+ */
+function loadsOf(sg: StackedGraph, seg: Segment, cands: readonly Candidate[]): number[] {
+  const loads = new Array<number>(sg.devices.length + sg.links.length).fill(0);
+  cands.forEach((c, i) => {
+    if (i === seg.entry) return;
+    const d = sg.devices.findIndex((x) => x.id === c.device);
+    loads[d] = (loads[d] as number) + c.latencyS;
+    for (const [p, bytes] of seg.preds[i] ?? []) {
+      const from = (cands[p] as Candidate).device;
+      if (from === c.device || bytes <= 0) continue;
+      const t = sg.transfer(from, c.device, bytes).latencyS;
+      for (const l of sg.route(from, c.device)) {
+        const k = sg.devices.length + sg.links.indexOf(l);
+        loads[k] = (loads[k] as number) + t;
+      }
+    }
+  });
+  return loads;
+}
+
+/** The points no other is at least as good as in time, energy (when it matters) and every class's load. */
+function loadFront(points: readonly SegmentPoint[], dims: Dims): SegmentPoint[] {
+  const sorted = [...points].sort((a, b) => a.timeS - b.timeS || a.energyJ - b.energyJ);
+  const kept: SegmentPoint[] = [];
+  const atMost = (q: SegmentPoint, p: SegmentPoint) =>
+    q.timeS <= p.timeS && (!dims.energy || q.energyJ <= p.energyJ) && (q.loads ?? []).every((l, i) => l <= (p.loads?.[i] ?? 0));
+  for (const p of sorted) if (!kept.some((q) => atMost(q, p))) kept.push(p);
+  return kept;
 }
 
 /** Every selection of the segment (fusions inside it taken whole), reduced to its achieved and bound points. */
@@ -75,7 +116,12 @@ export function segmentPoints(sg: StackedGraph, seg: Segment, dims: Dims): Segme
       evaluated++;
       const key = cutKey(seg.entry >= 0 ? (picks[seg.entry] as number) : -1, seg.exit >= 0 ? (picks[seg.exit] as number) : -1);
       const list = byCut.get(key) ?? [];
-      list.push({ bound: segmentBound(sg, seg, cands), energy: segmentEnergy(sg, seg, cands), picks: [...picks] });
+      list.push({
+        bound: segmentBound(sg, seg, cands),
+        energy: segmentEnergy(sg, seg, cands),
+        picks: [...picks],
+        loads: loadsOf(sg, seg, cands),
+      });
       byCut.set(key, list);
     }
     let k = 0;
@@ -105,8 +151,16 @@ export function segmentPoints(sg: StackedGraph, seg: Segment, dims: Dims): Segme
     if (cost.makespanS >= cutoff) return undefined;
     return { timeS: cost.makespanS, energyJ: p.energy, picks: p.picks };
   };
+  const loads = dims.time && evaluated <= LOAD_POINTS_LIMIT ? new Map<string, SegmentPoint[]>() : undefined;
   for (const [key, list] of byCut) {
     achieved.set(key, front(achievedPoints(list, dims, schedule), dims));
+    loads?.set(
+      key,
+      loadFront(
+        list.map((p) => ({ timeS: p.bound, energyJ: p.energy, picks: p.picks, loads: p.loads })),
+        dims,
+      ),
+    );
     bounds.set(
       key,
       front(
@@ -115,7 +169,7 @@ export function segmentPoints(sg: StackedGraph, seg: Segment, dims: Dims): Segme
       ),
     );
   }
-  return { achieved, bounds, evaluated, scheduled };
+  return { achieved, bounds, ...(loads ? { loads } : {}), evaluated, scheduled };
 }
 
 /**

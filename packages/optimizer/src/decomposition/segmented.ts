@@ -52,6 +52,7 @@ export interface SegmentedResult {
 interface ClassPoints {
   readonly achieved: ReadonlyMap<string, readonly SegmentPoint[]>;
   readonly bounds?: SegmentPoints['bounds'];
+  readonly loads?: SegmentPoints['loads'];
   readonly evaluated: number;
   readonly scheduled: number;
 }
@@ -127,6 +128,9 @@ export async function segmentedSelect(
       options.timeLimitS,
     );
     if (low && typeof low !== 'string') bound = low.bound;
+    if (bound !== undefined && c.latencyBudgetS === undefined && c.energyBudgetJ === undefined) {
+      bound = Math.max(bound, await loadBound(sg, classOf, classes, objective, staticW, c, solver, options.timeLimitS));
+    }
   }
   const stats: SegmentStats = {
     segments: segments.length,
@@ -148,4 +152,64 @@ function classPoints(
 ): ClassPoints {
   if (segmentSpace(sg, seg) <= limit) return segmentPoints(sg, seg, dims);
   return { achieved: searchSegment(sg, seg, weights, deadline), evaluated: 0, scheduled: 0 };
+}
+
+/** Steps of the grid of weights over the segments' bound and each class's load. */
+const MIX_STEPS = 4;
+
+/** Every weight vector over `n` terms with entries in multiples of 1/MIX_STEPS summing to 1. */
+function simplexGrid(n: number): number[][] {
+  const out: number[][] = [];
+  const rec = (left: number, acc: number[]) => {
+    if (acc.length === n - 1) {
+      out.push([...acc, left / MIX_STEPS]);
+      return;
+    }
+    for (let k = 0; k <= left; k++) rec(left - k, [...acc, k / MIX_STEPS]);
+  };
+  rec(MIX_STEPS, []);
+  return out;
+}
+
+/**
+ * A bound that also counts ops that may run outside their window (a dangling
+ * KV-cache write, a KV-cache read that could be fetched early): every
+ * schedule's makespan is at least the sum of the segments' bounds and at least
+ * each device class's total work over its instances, so at least any convex
+ * mix of them, which adds up over segments; the least such mix over
+ * selections, a shortest path, bounds the objective below. The best over a
+ * grid of mixes is kept.
+ */
+async function loadBound(
+  sg: StackedGraph,
+  classOf: readonly number[],
+  classes: readonly ClassPoints[],
+  objective: Objective,
+  staticW: number,
+  c: SelectionConstraints,
+  solver: (p: MilpProblem) => SolverPlugin,
+  timeLimitS: number,
+): Promise<number> {
+  if (!classes.every((k) => k.loads)) return 0;
+  let best = 0;
+  // a link carries one transfer at a time: its occupancy bounds the makespan as a class's work does
+  const capacity = [...sg.devices.map((d) => d.count), ...sg.links.map(() => 1)];
+  for (const [w0, ...wd] of simplexGrid(1 + capacity.length)) {
+    if (w0 === 1) continue;
+    const chain: ChainLink[] = classOf.map((k) => {
+      const mixed = new Map<string, SegmentPoint[]>();
+      for (const [key, points] of (classes[k] as ClassPoints).loads ?? []) {
+        const time = (p: SegmentPoint) =>
+          (w0 as number) * p.timeS + capacity.reduce((sum, n, i) => sum + ((wd[i] as number) * (p.loads?.[i] ?? 0)) / n, 0);
+        mixed.set(
+          key,
+          points.map((p) => ({ ...p, timeS: time(p) })),
+        );
+      }
+      return mixed;
+    });
+    const low = await solveChain(chain, objective, staticW, c, solver, timeLimitS);
+    if (low && typeof low !== 'string' && low.bound !== undefined) best = Math.max(best, low.bound);
+  }
+  return best;
 }
