@@ -35,7 +35,15 @@ export function discoveryOf(io: Io, flags: PluginFlags): DiscoveryOptions {
   return {
     builtins: FIRST_PARTY_PLUGINS,
     builtinFrom: CLI_DIR,
-    ...(config ? { config: { path: config.path, plugins: config.config.plugins ?? [] } } : {}),
+    ...(config
+      ? {
+          config: {
+            path: config.path,
+            plugins: config.config.plugins ?? [],
+            ...(config.config.builtins !== undefined ? { builtins: config.config.builtins } : {}),
+          },
+        }
+      : {}),
     flags: flags.plugin ?? [],
     cwd: io.cwd,
   };

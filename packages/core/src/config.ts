@@ -10,6 +10,8 @@ export type PluginEntry = string | readonly [string, Record<string, unknown>];
 
 export interface LightcodeConfig {
   readonly plugins?: readonly PluginEntry[];
+  /** The built-in plugins to load: all (true, the default), none (false), or those listed by package name. */
+  readonly builtins?: boolean | readonly string[];
 }
 
 export interface LoadedConfig {
@@ -31,6 +33,10 @@ export const CONFIG_SCHEMA: JsonSchema = {
           { type: 'array', minItems: 2, maxItems: 2, prefixItems: [{ type: 'string', minLength: 1 }, { type: 'object' }] },
         ],
       },
+    },
+    builtins: {
+      description: 'built-in plugins to load: true (all, the default), false (none), or a list of their package names',
+      anyOf: [{ type: 'boolean' }, { type: 'array', items: { type: 'string', minLength: 1 } }],
     },
   },
 };

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
+  contractProblem,
   type FrontendPlugin,
   type LightcodePlugin,
   PLUGIN_API_VERSION,
@@ -10,10 +11,14 @@ import {
   PluginError,
   type PluginKind,
   type PluginManifest,
+  SDK_PACKAGE,
+  SDK_VERSION,
   type SolverPlugin,
   type TargetPlugin,
   UserError,
 } from '@lightcode/cost-model';
+import { yalpsSolver } from '@lightcode/optimizer';
+import semver from 'semver';
 import type { PluginEntry } from './config.js';
 
 /** Where a plugin was found: a first-party dependency, a config file, or `--plugin`. */
@@ -112,6 +117,11 @@ export function readManifest(pkgFile: string): { pkg: Record<string, unknown>; m
       `package '${name}' is not a LightCode plugin: its package.json needs the keyword "lightcode-plugin" and a "lightcode": { "apiVersion", "kind", "id" } field`,
     );
   }
+  if (m.apiVersion === undefined) {
+    throw new UserError(
+      `plugin '${name}': its package.json "lightcode" field has no "apiVersion"; add "apiVersion": ${PLUGIN_API_VERSION} (the plugin API of ${SDK_PACKAGE} ${PLUGIN_API_VERSION}.x)`,
+    );
+  }
   if (m.apiVersion !== PLUGIN_API_VERSION) {
     throw new UserError(
       `plugin '${name}' is written for plugin API ${JSON.stringify(m.apiVersion)}, but this LightCode implements API ${PLUGIN_API_VERSION}; install a version of it for API ${PLUGIN_API_VERSION}`,
@@ -123,7 +133,32 @@ export function readManifest(pkgFile: string): { pkg: Record<string, unknown>; m
   if (typeof m.id !== 'string' || !/^[a-z][a-z0-9-]*$/.test(m.id)) {
     throw new UserError(`plugin '${name}': "lightcode.id" must be a lowercase id like "my-ptu" (got ${JSON.stringify(m.id)})`);
   }
+  const problem = sdkRangeProblem(pkg);
+  if (problem) throw new UserError(`plugin '${name}' ${problem}`);
   return { pkg, manifest: m as PluginManifest };
+}
+
+/**
+ * Whether the SDK range a plugin declares (`peerDependencies`, else
+ * `dependencies`, on the SDK) admits the SDK this host runs; the problem in
+ * one line (to follow "plugin 'NAME' "), or null.
+ */
+export function sdkRangeProblem(pkg: Record<string, unknown>, hostVersion: string = SDK_VERSION): string | null {
+  const field = (f: string) => (pkg[f] && typeof pkg[f] === 'object' ? (pkg[f] as Record<string, unknown>)[SDK_PACKAGE] : undefined);
+  const declared = field('peerDependencies') ?? field('dependencies');
+  const major = semver.major(hostVersion);
+  if (declared === undefined) {
+    return `does not say which SDK it needs; add "peerDependencies": { "${SDK_PACKAGE}": "^${major}.0.0" } to its package.json`;
+  }
+  const range = String(declared);
+  if (semver.validRange(range) === null) {
+    return `declares ${SDK_PACKAGE} '${range}', which is not a semver range; write a range such as "^${major}.0.0"`;
+  }
+  if (semver.satisfies(hostVersion, range, { includePrerelease: true })) return null;
+  const fix = semver.gtr(hostVersion, range)
+    ? `install a version of the plugin made for ${SDK_PACKAGE} ${major}.x`
+    : `upgrade LightCode (@lightcode/cli) to one with ${SDK_PACKAGE} ${semver.minVersion(range)?.version ?? range} or later, or install an older version of the plugin`;
+  return `needs ${SDK_PACKAGE} ${range}, but this LightCode has ${hostVersion}; ${fix}`;
 }
 
 /** Resolves, checks and imports one plugin. */
@@ -135,9 +170,10 @@ export async function loadPlugin(entry: PluginEntry, baseDir: string, origin: Pl
   const name = String(pkg.name ?? spec);
   const file = packageEntry(dir, pkg);
   if (!file || !fs.existsSync(file)) {
-    throw new PluginError(
-      manifest.id,
-      `entry file ${file ?? '(none in exports)'} of package '${name}' does not exist; build the plugin first`,
+    throw new UserError(
+      file
+        ? `plugin '${name}' has no ${path.relative(dir, file)} (its entry in ${path.join(dir, 'package.json')}); it was packed or installed without its build: build it (or reinstall a built release) and try again`
+        : `plugin '${name}' names no entry file for import in its "exports"; add "." (and "./package.json") to them`,
     );
   }
   let mod: { default?: unknown };
@@ -163,8 +199,16 @@ export async function loadPlugin(entry: PluginEntry, baseDir: string, origin: Pl
       `package '${name}' must default-export a ${manifest.kind} plugin with id '${manifest.id}' made by define${manifest.kind[0]?.toUpperCase()}${manifest.kind.slice(1)}() (got kind ${JSON.stringify(p?.kind)}, id ${JSON.stringify(p?.id)})`,
     );
   }
+  const problem = contractProblem(p, manifest.kind);
+  if (problem) throw new UserError(`plugin '${name}' ${problem}`);
   return { manifest, plugin: p as LightcodePlugin, packageName: name, version: String(pkg.version ?? '0.0.0'), path: dir, origin };
 }
+
+/** Solver ids LightCode answers itself (`--solver auto|yalps`), and where each lives. */
+export const RESERVED_SOLVER_IDS: Readonly<Record<string, string>> = {
+  auto: 'the automatic choice of LightCode (--solver auto)',
+  [yalpsSolver.id]: 'the solver built into @lightcode/optimizer',
+};
 
 /** The loaded plugins, by kind and id. */
 export class PluginRegistry {
@@ -178,9 +222,17 @@ export class PluginRegistry {
     const map: Map<string, LightcodePlugin> = p.kind === 'target' ? this.targets : p.kind === 'frontend' ? this.frontends : this.solvers;
     const clash = this.loaded.find((o) => o.plugin.kind === p.kind && o.plugin.id === p.id);
     if (clash && clash.path === lp.path) return; // the same package named twice
+    const reserved = p.kind === 'solver' ? RESERVED_SOLVER_IDS[p.id] : undefined;
+    if (reserved) {
+      throw new UserError(
+        `plugin '${lp.packageName}' is a solver with id '${p.id}', which is ${reserved}, so it would never be called; give the plugin another id`,
+      );
+    }
     if (clash) {
       throw new UserError(
-        `two ${p.kind} plugins have id '${p.id}': ${clash.packageName} (${clash.path}) and ${lp.packageName} (${lp.path}); remove one`,
+        clash.origin === 'builtin'
+          ? `plugin '${lp.packageName}' (${lp.path}) has ${p.kind} id '${p.id}', which the built-in plugin '${clash.packageName}' has; give it another id, or leave the built-in out with "builtins" in lightcode.config.json`
+          : `two ${p.kind} plugins have id '${p.id}': ${clash.packageName} (${clash.path}) and ${lp.packageName} (${lp.path}); remove one`,
       );
     }
     map.set(p.id, p);
@@ -193,17 +245,37 @@ export interface DiscoveryOptions {
   /** First-party plugin package names, resolved from `builtinFrom`. */
   readonly builtins?: readonly string[];
   readonly builtinFrom?: string;
-  /** A config file and its entries (resolved from the file's folder). */
-  readonly config?: { readonly path: string; readonly plugins: readonly PluginEntry[] };
+  /**
+   * A config file and its entries (resolved from the file's folder); its
+   * `builtins` keeps all first-party plugins (true, the default), none
+   * (false), or the listed ones.
+   */
+  readonly config?: { readonly path: string; readonly plugins: readonly PluginEntry[]; readonly builtins?: boolean | readonly string[] };
   /** `--plugin NAME|PATH` values, resolved from `cwd`. */
   readonly flags?: readonly string[];
   readonly cwd?: string;
 }
 
+/** The first-party plugins to load: all, none, or those a config's `builtins` lists. */
+function chosenBuiltins(o: DiscoveryOptions): readonly string[] {
+  const all = o.builtins ?? [];
+  const keep = o.config?.builtins;
+  if (keep === undefined || keep === true) return all;
+  if (keep === false) return [];
+  for (const name of keep) {
+    if (!all.includes(name)) {
+      throw new UserError(
+        `config file '${o.config?.path}': "builtins" lists '${name}', which is not a built-in plugin (built-ins: ${all.join(', ') || 'none'})`,
+      );
+    }
+  }
+  return all.filter((name) => keep.includes(name));
+}
+
 /** Loads every plugin named; no node_modules scanning. */
 export async function discoverPlugins(o: DiscoveryOptions): Promise<PluginRegistry> {
   const reg = new PluginRegistry();
-  for (const name of o.builtins ?? []) reg.add(await loadPlugin(name, o.builtinFrom ?? process.cwd(), 'builtin'));
+  for (const name of chosenBuiltins(o)) reg.add(await loadPlugin(name, o.builtinFrom ?? process.cwd(), 'builtin'));
   if (o.config) {
     const dir = path.dirname(o.config.path);
     for (const e of o.config.plugins) reg.add(await loadPlugin(e, dir, `config:${o.config.path}`));

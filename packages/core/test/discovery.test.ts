@@ -88,7 +88,7 @@ describe('plugin discovery', () => {
 
   it.each([
     ['{ "plugins": 5 }', /plugins: must be an array/],
-    ['{ "plugin": [] }', /plugin: unknown field \(known: plugins\)/],
+    ['{ "plugin": [] }', /plugin: unknown field \(known: plugins, builtins\)/],
     ['{ nope', /is not valid JSON/],
   ])('rejects a malformed config file: %s', (text, msg) => {
     const root = tmpDir();

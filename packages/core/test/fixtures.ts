@@ -12,6 +12,8 @@ export interface FakePlugin {
   readonly keywords?: string[];
   readonly code?: string;
   readonly exportsField?: unknown;
+  /** `peerDependencies` (default: the SDK at ^1.0.0; null for none). */
+  readonly peers?: Record<string, string> | null;
 }
 
 /** A minimal target plugin's code, with no SDK import so it loads from anywhere. */
@@ -41,6 +43,7 @@ export function writePlugin(dir: string, p: FakePlugin): string {
         ? {}
         : { lightcode: p.manifest }),
     exports: p.exportsField ?? { '.': './index.js', './package.json': './package.json' },
+    ...(p.peers === null ? {} : { peerDependencies: p.peers ?? { '@lightcode/cost-model': '^1.0.0' } }),
   };
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
   fs.writeFileSync(path.join(dir, 'index.js'), p.code ?? targetCode('fake'));

@@ -4,6 +4,7 @@
  * plugin depends on this package alone.
  */
 export * from '@lightcode/ir';
+export * from './contract.js';
 export * from './importer.js';
 export * from './milp.js';
 export * from './params.js';

@@ -1,4 +1,5 @@
 import type { DType, EnergyBreakdown, OpArithmetic, OpGraphData, OpKind, OpNode } from '@lightcode/ir';
+import { stampContract } from './contract.js';
 import type { MilpProblem, MilpResult, SolveOptions } from './milp.js';
 import type { ParamSpec, ParamValues, Preset } from './params.js';
 
@@ -197,7 +198,7 @@ export function defineTarget(plugin: Omit<TargetPlugin, 'kind'> & { kind?: 'targ
       throw new Error(`target plugin '${p.id}': each fusion needs an id, a chain of two or more op kinds and a realize function`);
     }
   }
-  return Object.freeze(p);
+  return Object.freeze(stampContract(p, 'target'));
 }
 
 /** Declares a frontend plugin; checks the contract at load time. */
@@ -220,12 +221,12 @@ export function defineFrontend(plugin: Omit<FrontendPlugin, 'kind'> & { kind?: '
     }
     if (f.sniff !== undefined && typeof f.sniff !== 'function') throw new Error(`frontend plugin '${p.id}': 'sniff' must be a function`);
   }
-  return Object.freeze(p);
+  return Object.freeze(stampContract(p, 'frontend'));
 }
 
 /** Declares a solver plugin; checks the contract at load time. */
 export function defineSolver(plugin: Omit<SolverPlugin, 'kind'> & { kind?: 'solver' }): SolverPlugin {
   const p = { ...plugin, kind: 'solver' as const };
   requireFields('solver', p as unknown as Record<string, unknown>, { id: 'string', name: 'string', solve: 'function' });
-  return Object.freeze(p);
+  return Object.freeze(stampContract(p, 'solver'));
 }
