@@ -152,7 +152,7 @@ describe('bad input: one line, exit 2, no stack trace', () => {
     [['plugins', '--plugin', path.join(badPlugins, 'nomanifest')], /package 'nomanifest' is not a LightCode plugin/],
     [['plugins', '--plugin', path.join(badPlugins, 'future')], /written for plugin API 7/],
     [['plugins', '--plugin', path.join(badPlugins, 'throws')], /plugin 'fake': package 'throws' threw while loading: cannot read x/],
-    [['plugins', '--config', path.join(badConfig, 'lightcode.config.json')], /plugins\[0\]: must be an array/],
+    [['plugins', '--config', path.join(badConfig, 'lightcode.config.json')], /plugins\[0\]: must be a string or an array \(got 1\)/],
     [['plugins', '--config', path.join(brokenJson, 'lightcode.config.json')], /is not valid JSON/],
     [['plugins', '--config', path.join(badConfig, 'missing.json')], /cannot read config file .*ENOENT/],
     [['compile', '--system', path.join(badSystem, 'sys.yaml')], /devices\[0\]\.count: must be >= 1 \(got -1\)/],

@@ -36,7 +36,7 @@ export const CONFIG_SCHEMA: JsonSchema = {
     },
     builtins: {
       description: 'built-in plugins to load: true (all, the default), false (none), or a list of their package names',
-      anyOf: [{ type: 'boolean' }, { type: 'array', items: { type: 'string', minLength: 1 } }],
+      anyOf: [{ type: 'boolean' }, { type: 'array', uniqueItems: true, items: { type: 'string', minLength: 1 } }],
     },
   },
 };
