@@ -30,6 +30,7 @@ describe('lightcode targets, systems, schema', () => {
       'gpu-a100',
       'gpu-h100',
       'cpu',
+      'cpu-xeon',
       'hybrid-a100-ptu',
       'hybrid-h100-ptu',
       'lightcode-2025',
@@ -37,6 +38,12 @@ describe('lightcode targets, systems, schema', () => {
     const schema = JSON.parse((await run(['schema', 'system'])).stdout);
     for (const s of systems) expect(validateSchema(schema, s)).toBeNull();
     expect(validateSchema(schema, { id: 'x', devices: [] })).toMatch(/devices: needs at least 1 item/);
+  });
+
+  it("names the study's CPU as the study's and offers a realistic one", async () => {
+    const systems = JSON.parse((await run(['systems', '--json'])).stdout).systems as { id: string; description: string }[];
+    expect(systems.find((s) => s.id === 'cpu')?.description).toMatch(/study's CPU alone, for reproduction/);
+    expect(systems.find((s) => s.id === 'cpu-xeon')?.description).toMatch(/270 W TDP as static power/);
   });
 
   it('refuses an unknown schema', async () => {

@@ -67,14 +67,21 @@ export const BUILTIN_SYSTEMS: Readonly<Record<string, SystemSpec>> = {
   },
   cpu: {
     id: 'cpu',
-    description: "The original study's CPU alone",
+    description:
+      "The original study's CPU alone, for reproduction: its constants (0.1 pJ/MAC, no static power), far below any measured CPU",
     devices: [{ id: 'cpu', target: 'cpu', preset: 'lightcode-2025', count: 1 }],
+  },
+  'cpu-xeon': {
+    id: 'cpu-xeon',
+    description: 'One Intel Xeon Platinum 8380 (roofline) drawing its 270 W TDP as static power: a realistic CPU baseline',
+    devices: [{ id: 'cpu', target: 'cpu', preset: 'xeon-8380-tdp', count: 1 }],
   },
   'hybrid-a100-ptu': hybrid('a100', A100_HBM),
   'hybrid-h100-ptu': hybrid('h100', H100_HBM),
   'lightcode-2025': {
     id: 'lightcode-2025',
-    description: "The original study's machine: one CPU core and one photonic unit (1 core x 20 wavelengths)",
+    description:
+      "The original study's machine, for reproduction: its CPU core (0.1 pJ/MAC, no static power) and one photonic unit (1 core x 20 wavelengths)",
     devices: [
       { id: 'cpu', target: 'cpu', preset: 'lightcode-2025', count: 1 },
       { id: 'ptu', target: 'ptu', preset: 'lightcode-2025', count: 1 },

@@ -18,6 +18,8 @@ const STUDY = 'LightCode study reference implementation: RyanTomich/LightCode li
 const XEON =
   'Intel ARK, Xeon Platinum 8380 (Ice Lake-SP): 40 cores, 2.30 GHz base, AVX-512 with 2 FMA units per core, 8 channels DDR4-3200 (204.8 GB/s), 270 W TDP';
 const ASSUMED = 'assumption (typical of tuned BLAS / oneDNN kernels); not fitted to a CPU measurement';
+const XEON_TDP = 'Intel ARK, Xeon Platinum 8380: TDP 270 W, the datasheet power; drawn whether busy or not (an upper bound on idle draw)';
+const HOROWITZ = 'Horowitz, ISSCC 2014, 45 nm: fp32 multiply 3.7 pJ + add 0.9 pJ = 4.6 pJ per FMA (2 FLOPs), arithmetic alone';
 
 /**
  * Cycles per output element of the study's CPU for non-matmul ops: 1 by
@@ -149,6 +151,13 @@ export default defineTarget({
       description: 'Intel Xeon Platinum 8380, roofline (40 cores, AVX-512, 8 x DDR4-3200)',
       source: XEON,
       values: { model: 'roofline', clockHz: 2.3e9, cores: 40 },
+    },
+    'xeon-8380-tdp': {
+      description:
+        'Intel Xeon Platinum 8380, roofline, drawing its 270 W TDP as static power; dynamic energy is the arithmetic alone (Horowitz), so a busy socket costs about its TDP',
+      source: XEON,
+      values: { model: 'roofline', clockHz: 2.3e9, cores: 40, staticPowerW: 270, energyPerFlopJ: (3.7e-12 + 0.9e-12) / 2 },
+      sources: { staticPowerW: XEON_TDP, energyPerFlopJ: HOROWITZ },
     },
   },
   defaultPreset: 'lightcode-2025',

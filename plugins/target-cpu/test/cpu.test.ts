@@ -48,3 +48,16 @@ describe('CPU target, xeon-8380 roofline preset', () => {
     expect(r?.latencyS).toBeCloseTo((3 * 4 * 1024 * 4096) / (0.8 * 204.8e9) + 2e-6, 15);
   });
 });
+
+describe('CPU target, xeon-8380-tdp preset (a realistic baseline)', () => {
+  const xeon = resolveParams('cpu', cpu.params, cpu.presets, 'xeon-8380-tdp');
+
+  it('draws its 270 W TDP as static power and charges the arithmetic alone: 2.3 pJ/FLOP (4.6 pJ per fp32 FMA)', () => {
+    expect(cpu.staticPowerW(xeon)).toBe(270);
+    const op = linearOp(512, 768, 3072, 'fp32');
+    const [r] = cpu.realize(op, opArithmetic(op), xeon);
+    expect(r?.energy.compute).toBeCloseTo(2 * 512 * 768 * 3072 * 2.3e-12, 12);
+    // busy at 0.7 of peak, static plus arithmetic is about the TDP
+    expect(270 + 0.7 * cpuPeakFlops(xeon) * 2.3e-12).toBeLessThan(280);
+  });
+});
