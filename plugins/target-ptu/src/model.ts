@@ -1,6 +1,7 @@
 import {
   dtypeBytes,
   type EnergyComponent,
+  formatQuantity,
   type MatmulDims,
   matmulDims,
   num,
@@ -411,6 +412,19 @@ function pj(x: number): string {
   return `${fmt(x * 1e12)} pJ`;
 }
 
+/** A count with a k, M, G or T suffix: 288M. */
+function count(x: number): string {
+  for (const [div, suffix] of [
+    [1e12, 'T'],
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ] as const) {
+    if (Math.abs(x) >= div) return `${Number((x / div).toPrecision(4))}${suffix}`;
+  }
+  return String(x);
+}
+
 /** The energy kinds a PTU realization reports, in order; compute, conversion and memory always appear. */
 export const ENERGY_KINDS = ['compute', 'conversion', 'modulation', 'detection', 'weight-load', 'buffer', 'memory'] as const;
 const ALWAYS: ReadonlySet<string> = new Set(['compute', 'conversion', 'memory']);
@@ -444,62 +458,63 @@ export function ptuComponents(
   const bufferAccesses = operandReads + psumAccesses + memoryNumbers;
   const bufferBytesPerAccess = onChipBytes(p);
   const stat = staticPowerBreakdown(p);
+  const bits = num(p, 'bits');
   const components: EnergyComponent[] = [
     {
       name: 'MAC (other)',
       kind: 'compute',
       energyJ: arith.macs * num(p, 'macEnergyJ'),
-      detail: `${fmt(arith.macs)} MACs x ${pj(num(p, 'macEnergyJ'))}`,
+      detail: `per MAC ${pj(num(p, 'macEnergyJ'))} x ${count(arith.macs)} MACs`,
     },
     {
       name: 'DAC',
       kind: 'conversion',
       energyJ: w.dac * dacJ,
-      detail: `${fmt(w.dac)} samples (${fmt(w.weightDac)} of them weights) x ${pj(dacJ)} at ${num(p, 'bits')} bit`,
+      detail: `per sample ${pj(dacJ)} at ${bits} bit x ${count(w.dac)} samples (${count(w.weightDac)} of weights)`,
     },
-    { name: 'ADC', kind: 'conversion', energyJ: w.adc * adcJ, detail: `${fmt(w.adc)} samples x ${pj(adcJ)} at ${num(p, 'bits')} bit` },
+    { name: 'ADC', kind: 'conversion', energyJ: w.adc * adcJ, detail: `per sample ${pj(adcJ)} at ${bits} bit x ${count(w.adc)} samples` },
     {
       name: 'modulator',
       kind: 'modulation',
       energyJ: w.modulated * modulatorSymbolJ(p),
-      detail: `${fmt(w.modulated)} symbols x ${pj(modulatorSymbolJ(p))}`,
+      detail: `per symbol ${pj(modulatorSymbolJ(p))} x ${count(w.modulated)} symbols`,
     },
     {
       name: 'photodetector and TIA',
       kind: 'detection',
       energyJ: w.detected * detectorSampleJ(p),
-      detail: `${fmt(w.detected)} output samples x ${pj(detectorSampleJ(p))}`,
+      detail: `per output sample ${pj(detectorSampleJ(p))} x ${count(w.detected)}`,
     },
     {
       name: 'weight load',
       kind: 'weight-load',
       energyJ: w.tileLoads * num(p, 'weightReloadEnergyJ'),
-      detail: `${fmt(w.tileLoads)} tile loads x ${pj(num(p, 'weightReloadEnergyJ'))}${w.tileLoads > 0 ? `; ${fmt(w.reloadsInSeries)} in series take ${fmt(latency.reloadS * 1e6)} us` : ''}`,
+      detail: `per tile load ${pj(num(p, 'weightReloadEnergyJ'))} x ${count(w.tileLoads)}${w.tileLoads > 0 ? `; ${count(w.reloadsInSeries)} in series take ${formatQuantity(latency.reloadS, 's')}` : ''}`,
     },
     {
       name: 'buffer',
       kind: 'buffer',
       energyJ: bufferAccesses * bufferBytesPerAccess * num(p, 'sramEnergyPerByteJ'),
-      detail: `${fmt(bufferAccesses)} accesses of ${fmt(bufferBytesPerAccess)} B x ${pj(num(p, 'sramEnergyPerByteJ'))}/B`,
+      detail: `per byte ${pj(num(p, 'sramEnergyPerByteJ'))} x ${count(bufferAccesses)} accesses of ${fmt(bufferBytesPerAccess)} B`,
     },
     {
       name: 'memory',
       kind: 'memory',
       energyJ: memoryNumbers * num(p, 'memoryEnergyPerNumberJ') + memoryBytes * num(p, 'memoryEnergyPerByteJ'),
-      detail: `${fmt(memoryNumbers)} numbers (${w.plan.schedule}${w.plan.extraNumbers > 0 ? `, ${fmt(w.plan.extraNumbers)} re-read or spilled` : ''}); ${fmt(latency.memoryS * 1e6)} us at the feed's bandwidth`,
+      detail: `${w.plan.schedule}: ${count(memoryNumbers)} numbers${w.plan.extraNumbers > 0 ? ` (${count(w.plan.extraNumbers)} re-read or spilled)` : ''}, ${formatQuantity(latency.memoryS, 's')} at the feed's bandwidth`,
     },
-    { name: 'laser', kind: 'static', energyJ: stat.laserW * latency.latencyS, detail: `${fmt(stat.laserW)} W over the op's latency` },
+    { name: 'laser', kind: 'static', energyJ: stat.laserW * latency.latencyS, detail: `power ${fmt(stat.laserW)} W over the op's latency` },
     {
       name: 'ring tuning',
       kind: 'static',
       energyJ: stat.tuningW * latency.latencyS,
-      detail: `${fmt(stat.tuningW)} W over the op's latency`,
+      detail: `power ${fmt(stat.tuningW)} W over the op's latency`,
     },
     {
       name: 'other static',
       kind: 'static',
       energyJ: stat.otherW * latency.latencyS,
-      detail: `${fmt(stat.otherW)} W over the op's latency`,
+      detail: `power ${fmt(stat.otherW)} W over the op's latency`,
     },
   ];
   return { components, latency, work: w };
