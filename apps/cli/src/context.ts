@@ -10,6 +10,7 @@ export const FIRST_PARTY_PLUGINS = [
   '@lightcode/frontend-gpt2',
   '@lightcode/frontend-llama',
   '@lightcode/frontend-tvm',
+  '@lightcode/frontend-onnx',
   '@lightcode/solver-highs',
   '@lightcode/target-cpu',
   '@lightcode/target-gpu',

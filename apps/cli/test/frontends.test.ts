@@ -6,6 +6,7 @@ import { run } from './run.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
 const LENET = path.join(ROOT, 'plugins/frontend-tvm/test/fixtures/lenet-simple.json');
+const ONNX = path.join(ROOT, 'plugins/frontend-onnx/test/fixtures');
 
 describe('model files: TVM graph JSON', () => {
   it('lightcode graph reads the study’s LeNet graph: 266,200 MACs', async () => {
@@ -48,5 +49,47 @@ describe('model files: TVM graph JSON', () => {
     expect(r.stderr).toMatch(/--input-shape applies to model files/);
     const bad = await run(['graph', '--model', LENET, '--input-shape', 'x=1xa']);
     expect(bad.stderr).toMatch(/--input-shape must be NAME=DIMS/);
+  });
+});
+
+describe('model files: ONNX', () => {
+  it('the exported GPT-2 has the built-in gpt2 frontend’s MACs in every layer and in total', async () => {
+    const macsByLayer = async (model: string) => {
+      const r = await run(['graph', '--model', model, '--seq-len', '256', '--batch', '2', '--logits', 'all', '--json']);
+      expect(r.code).toBe(0);
+      const j = JSON.parse(r.stdout);
+      const by: Record<string, number> = {};
+      for (const o of j.ops as { layer: number | null; kind: string; macs: number }[]) {
+        if (o.kind === 'linear' || o.kind === 'matmul') by[String(o.layer)] = (by[String(o.layer)] ?? 0) + o.macs;
+      }
+      return { by, totals: j.totals };
+    };
+    const [fromOnnx, builtIn] = await Promise.all([macsByLayer(path.join(ONNX, 'gpt2.onnx')), macsByLayer('gpt2')]);
+    expect(fromOnnx.by).toEqual(builtIn.by);
+    expect(fromOnnx.totals.macs).toBe(builtIn.totals.macs);
+    expect(fromOnnx.totals.paramBytes).toBe(builtIn.totals.paramBytes);
+  });
+
+  it('compiles the small CNN; convolutions may run on the PTU, data movement stays electronic', async () => {
+    const r = await run(['compile', '--model', path.join(ONNX, 'cnn.onnx'), '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    const onPtu = (j.ops as { kind: string; device: string }[]).filter((o) => o.device === 'ptu');
+    expect(onPtu.every((o) => o.kind === 'linear' || o.kind === 'matmul')).toBe(true);
+  });
+
+  const dir = tmpDir();
+  it('bad input: a truncated file, an unbound symbolic dim: one line, exit 2', async () => {
+    const truncated = path.join(dir, 'cut.onnx');
+    fs.writeFileSync(truncated, fs.readFileSync(path.join(ONNX, 'gpt2.onnx')).subarray(0, 5000));
+    for (const [args, msg] of [
+      [['--model', truncated], /cut\.onnx is not a readable ONNX model/],
+      [['--model', path.join(ONNX, 'gpt2.onnx'), '--phase', 'decode'], /one pass as exported/],
+    ] as const) {
+      const r = await run(['graph', ...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
   });
 });

@@ -73,12 +73,18 @@ export function dependencyOrder(n: number, deps: (i: number) => readonly number[
   return order;
 }
 
-/** The dtype LightCode prices a file's element type in: floats in the requested `--dtype`, small ints as int8, other ints as int32. */
+/**
+ * The dtype LightCode prices a file's element type in: floats in the requested
+ * `--dtype`; 8-bit integers and booleans as int8; wider integers (indices,
+ * positions, shape arithmetic) as numbers of their width that the electronic
+ * targets run: 16-bit as fp16, 32- and 64-bit as 4-byte fp32.
+ */
 export function importedDtype(elementType: string, req: Pick<BuildRequest, 'dtype'>): DType {
   const t = elementType.toLowerCase();
   if (/^(float|bfloat|double|half)/.test(t)) return req.dtype;
-  if (/^(u?int8|bool|uint8)$/.test(t)) return 'int8';
-  return 'int32';
+  if (/^(u?int8|bool)$/.test(t)) return 'int8';
+  if (/^u?int16$/.test(t)) return 'fp16';
+  return 'fp32';
 }
 
 /** What a convolution needs to become a matrix product. */

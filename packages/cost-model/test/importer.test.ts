@@ -54,9 +54,9 @@ describe('import helpers', () => {
     ).toThrow(/^model\.onnx: the graph has a cycle through node 'n[123]'/);
   });
 
-  it('prices float tensors in the requested dtype, indices as int32', () => {
+  it('prices float tensors in the requested dtype, wide integers as 4-byte numbers the electronic targets run', () => {
     expect(importedDtype('float32', { dtype: 'bf16' })).toBe('bf16');
-    expect(importedDtype('int64', { dtype: 'bf16' })).toBe('int32');
+    expect(importedDtype('int64', { dtype: 'bf16' })).toBe('fp32');
     expect(importedDtype('uint8', { dtype: 'fp16' })).toBe('int8');
   });
 
