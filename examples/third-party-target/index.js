@@ -1,6 +1,6 @@
 // A LightCode target written outside the LightCode workspace, the way a third
 // party publishes one: it depends on the SDK alone (as a peer dependency).
-import { defineTarget, matmulDims, num } from '@lightcode/cost-model';
+import { defineTarget, matmulDims } from '@lightcode/cost-model';
 
 const SOURCE = 'illustrative figures for a 256x256 resistive crossbar tile; replace with your device data';
 
@@ -28,18 +28,18 @@ export default defineTarget({
   defaultPreset: 'default',
   realize(op, arith, p) {
     const { batch, m, k, n } = matmulDims(op);
-    const size = num(p, 'tileSize');
+    const size = p.tileSize;
     const tilesNeeded = Math.ceil(k / size) * Math.ceil(n / size);
-    const waves = Math.ceil(tilesNeeded / num(p, 'tiles'));
+    const waves = Math.ceil(tilesNeeded / p.tiles);
     const cycles = batch * m * waves;
     const adc = batch * m * n * Math.ceil(k / size);
     return [
       {
         algorithm: 'weight-stationary',
-        latencyS: cycles / num(p, 'clockHz'),
-        energy: { compute: arith.macs * num(p, 'macEnergyJ'), conversion: adc * num(p, 'adcEnergyJ') },
+        latencyS: cycles / p.clockHz,
+        energy: { compute: arith.macs * p.macEnergyJ, conversion: adc * p.adcEnergyJ },
       },
     ];
   },
-  staticPowerW: (p) => num(p, 'staticPowerW'),
+  staticPowerW: (p) => p.staticPowerW,
 });

@@ -130,15 +130,45 @@ export function resolveParams(
   return out;
 }
 
-/** Reads a numeric parameter that resolveParams has checked. */
-export function num(params: ParamValues, name: string): number {
+/** Parameter declarations by name, as a target's `params` gives them. */
+export type ParamSpecs = Readonly<Record<string, ParamSpec>>;
+
+/** The value a declared parameter resolves to: one of its `choices`, else a number. */
+export type ParamValueOf<S extends ParamSpec> = S extends { readonly choices: readonly (infer C extends string)[] } ? C : number;
+
+/**
+ * The resolved values of declared parameters, typed by name: what
+ * `defineTarget` hands `realize`, `staticPowerW`, `validate` and fusions.
+ * Untyped (`ParamValues`) where the names are not known statically.
+ */
+export type ParamsOf<P extends ParamSpecs> = string extends keyof P ? ParamValues : { readonly [K in keyof P]: ParamValueOf<P[K]> };
+
+/** A preset of declared parameters: only their names, each with a value of its type. */
+export interface PresetFor<P extends ParamSpecs> {
+  readonly description: string;
+  readonly source: string;
+  readonly values: string extends keyof P ? ParamValues : { readonly [K in keyof P]?: ParamValueOf<P[K]> };
+  readonly sources?: string extends keyof P ? Readonly<Record<string, string>> : { readonly [K in keyof P]?: string };
+}
+
+/** Names of the numeric parameters among `T` (any name where `T` is untyped). */
+export type NumericParam<T> = string extends keyof T ? string : { [K in keyof T]-?: T[K] extends number ? K : never }[keyof T] & string;
+/** Names of the choice parameters among `T` (any name where `T` is untyped). */
+export type ChoiceParam<T> = string extends keyof T ? string : { [K in keyof T]-?: T[K] extends number ? never : K }[keyof T] & string;
+
+/**
+ * Reads a numeric parameter that resolveParams has checked. With typed
+ * parameters (`ParamsOf`) a name that is not a numeric parameter is a
+ * compile error; reading `params.name` directly is the same.
+ */
+export function num<T extends ParamValues>(params: T, name: NumericParam<T>): number {
   const v = params[name];
   if (typeof v !== 'number') throw new Error(`parameter '${name}' is not numeric`);
   return v;
 }
 
-/** Reads a choice parameter that resolveParams has checked. */
-export function str(params: ParamValues, name: string): string {
+/** Reads a choice parameter that resolveParams has checked (typed names as for {@link num}). */
+export function str<T extends ParamValues>(params: T, name: ChoiceParam<T>): string {
   const v = params[name];
   if (typeof v !== 'string') throw new Error(`parameter '${name}' is not a choice`);
   return v;

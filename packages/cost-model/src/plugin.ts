@@ -1,7 +1,7 @@
-import type { DType, EnergyBreakdown, OpArithmetic, OpGraphData, OpKind, OpNode } from '@lightcode/ir';
+import type { DType, OpArithmetic, OpGraphData, OpKind, OpNode } from '@lightcode/ir';
 import { stampContract } from './contract.js';
 import type { MilpProblem, MilpResult, SolveOptions } from './milp.js';
-import type { ParamSpec, ParamValues, Preset } from './params.js';
+import type { ParamSpec, ParamSpecs, ParamsOf, ParamValues, Preset, PresetFor } from './params.js';
 
 /** The plugin API this SDK implements; a manifest must name it. */
 export const PLUGIN_API_VERSION = 1;
@@ -34,12 +34,27 @@ export interface EnergyComponent {
   readonly detail?: string;
 }
 
+/**
+ * The kinds of energy a realization reports, in joules: arithmetic
+ * (`compute`), off-chip memory traffic (`memory`), on-chip buffers
+ * (`buffer`), data converters (`conversion`: DACs, ADCs), optical modulators
+ * (`modulation`) and photodetectors with their amplifiers (`detection`), and
+ * anything else (`other`). Static power is not among them: the simulator
+ * charges `staticPowerW` over the whole makespan, and transfers between
+ * devices are priced by the system's links.
+ */
+export const ENERGY_KINDS = ['compute', 'memory', 'buffer', 'conversion', 'modulation', 'detection', 'other'] as const;
+export type EnergyKind = (typeof ENERGY_KINDS)[number];
+
+/** A realization's energy by kind, in joules; a kind it leaves out is 0. */
+export type RealizationEnergy = { readonly [K in EnergyKind]?: number };
+
 /** A realization a target offers for one op. Latency in seconds, energy in joules. */
 export interface Realization {
   readonly algorithm: string;
   /** Time on one instance. */
   readonly latencyS: number;
-  readonly energy: EnergyBreakdown;
+  readonly energy: RealizationEnergy;
   /** Equal independent parts (batch, heads) the op can tile into across instances; default 1. */
   readonly parts?: number;
   /** Optional finer breakdown of `energy` (see {@link EnergyComponent}); not carried into the Stacked Graph. */
@@ -166,9 +181,43 @@ function requireFields(kind: PluginKind, p: Record<string, unknown>, fields: Rec
   if ((p.id as string).length === 0) throw new Error(`${kind} plugin: 'id' must not be empty`);
 }
 
-/** Declares a target plugin; checks the contract at load time. */
-export function defineTarget(plugin: Omit<TargetPlugin, 'kind'> & { kind?: 'target' }): TargetPlugin {
-  const p = { ...plugin, kind: 'target' as const };
+/** A fusion whose `realize` receives typed parameters (see {@link TargetDefinition}). */
+export interface FusionFor<V> extends Omit<Fusion, 'realize'> {
+  realize(ops: readonly OpNode[], arith: readonly OpArithmetic[], params: V): readonly Realization[];
+}
+
+/**
+ * What `defineTarget` takes: a {@link TargetPlugin} whose presets and
+ * functions are typed by its parameter declarations `P`. `realize`,
+ * `staticPowerW`, `validate` and fusions receive `ParamsOf<P>` (read
+ * `params.clockHz`: a number; a `choice` parameter is the union of its
+ * choices), and presets may set only declared parameters, with values of
+ * their types; a misspelt name is a compile error.
+ */
+export interface TargetDefinition<P extends ParamSpecs> {
+  readonly kind?: 'target';
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly params: P;
+  readonly presets: Readonly<Record<string, PresetFor<NoInfer<P>>>>;
+  readonly defaultPreset: string;
+  readonly dtypes: readonly DType[];
+  readonly opKinds: readonly OpKind[];
+  realize(op: OpNode, arith: OpArithmetic, params: ParamsOf<NoInfer<P>>): readonly Realization[];
+  staticPowerW(params: ParamsOf<NoInfer<P>>): number;
+  validate?(params: ParamsOf<NoInfer<P>>): string | null;
+  readonly fusions?: readonly FusionFor<ParamsOf<NoInfer<P>>>[];
+}
+
+/**
+ * Declares a target plugin; checks the contract at load time. Generic over
+ * the parameter declarations, so the functions get typed parameters (see
+ * {@link TargetDefinition}); the plugin it returns is the untyped
+ * {@link TargetPlugin} the host calls with resolved values.
+ */
+export function defineTarget<const P extends ParamSpecs>(plugin: TargetDefinition<P>): TargetPlugin {
+  const p = { ...(plugin as unknown as Omit<TargetPlugin, 'kind'>), kind: 'target' as const };
   requireFields('target', p as unknown as Record<string, unknown>, {
     id: 'string',
     name: 'string',

@@ -2,12 +2,12 @@ import {
   type DType,
   defineTarget,
   matmulDims,
-  num,
   OP_KINDS,
   type OpArithmetic,
   type OpNode,
   opDtype,
-  type ParamValues,
+  type ParamSpecs,
+  type ParamsOf,
   type Realization,
   rooflineSeconds,
   tensorBytes,
@@ -23,11 +23,59 @@ const ATTN_FIT =
   'grid fit to measured A100 fused causal prefill attention, Llama-2-7B shape, 128-16384 tokens: ai-dynamo/aiconfigurator context_attention_perf (A100-SXM4-80GB, TRT-LLM 1.0.0)';
 const HBM = "O'Connor et al., MICRO 2017: HBM2 ~3.9 pJ/bit = 31.2 pJ/byte";
 
+/** The GPU model's parameters (SI units), with where each default comes from. */
+const PARAMS = {
+  peakFlopsFp16: { unit: 'FLOP/s', default: 312e12, description: 'dense fp16/bf16 tensor-core peak', source: A100 },
+  peakFlopsFp32: {
+    unit: 'FLOP/s',
+    default: 19.5e12,
+    description: 'fp32 (non-tensor) peak',
+    source: 'NVIDIA A100 datasheet: 19.5 TFLOP/s fp32',
+  },
+  bandwidthBps: { unit: 'B/s', default: 2039e9, description: 'HBM bandwidth', source: A100 },
+  bandwidthEfficiency: { unit: '1', default: 0.8, description: 'achieved fraction of HBM bandwidth', source: DERATE },
+  kernelOverheadS: { unit: 's', default: 3e-6, allowZero: true, description: 'fixed launch and latency cost per kernel', source: DERATE },
+  gemmEfficiencyMax: { unit: '1', default: 0.72, description: 'GEMM efficiency at large M', source: FIT },
+  gemmHalfEfficiencyM: { unit: '1', default: 64, description: 'M at which GEMM efficiency is half its maximum', source: FIT },
+  attentionEfficiencyMax: { unit: '1', default: 0.53, description: 'fused attention efficiency at long sequences', source: ATTN_FIT },
+  attentionHalfEfficiencyL: {
+    unit: '1',
+    default: 1552,
+    description: 'per-head length at which fused attention efficiency is half its maximum',
+    source: ATTN_FIT,
+  },
+  attentionOverheadS: {
+    unit: 's',
+    default: 8e-6,
+    allowZero: true,
+    description: 'fixed cost of one fused attention kernel',
+    source: ATTN_FIT,
+  },
+  energyPerFlopJ: {
+    unit: 'J',
+    default: 1.6e-12,
+    description: 'dynamic energy per FLOP',
+    source:
+      'derived: (400 W TDP - 50 W idle) / (0.7 x 312 TFLOP/s) = 1.6 pJ/FLOP (NVIDIA A100 datasheet; efficiency 0.7 after cli99/llm-analysis)',
+  },
+  energyPerByteJ: { unit: 'J', default: 31.2e-12, description: 'HBM energy per byte moved', source: HBM },
+  staticPowerW: {
+    unit: 'W',
+    default: 50,
+    allowZero: true,
+    description: 'idle power per GPU',
+    source: 'A100 idle draw ~50 W as reported by nvidia-smi on idle SXM boards (assumption)',
+  },
+} satisfies ParamSpecs;
+
+/** Resolved GPU parameters, typed by name. */
+export type GpuParams = ParamsOf<typeof PARAMS>;
+
 /** Dense peak for a dtype: tensor-core peak for 16-bit, twice that for int8, fp32 from its own figure. */
-function peakFlops(p: ParamValues, dtype: DType): number {
-  const half = num(p, 'peakFlopsFp16');
+function peakFlops(p: GpuParams, dtype: DType): number {
+  const half = p.peakFlopsFp16;
   if (dtype === 'int8') return 2 * half;
-  if (dtype === 'fp32') return num(p, 'peakFlopsFp32');
+  if (dtype === 'fp32') return p.peakFlopsFp32;
   return half;
 }
 
@@ -36,16 +84,16 @@ function peakFlops(p: ParamValues, dtype: DType): number {
  * from peak (tile quantization, too few thread blocks), large ones approach
  * `gemmEfficiencyMax`. eff(M) = max * M / (M + halfM).
  */
-export function gemmEfficiency(m: number, p: ParamValues): number {
-  return (num(p, 'gemmEfficiencyMax') * m) / (m + num(p, 'gemmHalfEfficiencyM'));
+export function gemmEfficiency(m: number, p: GpuParams): number {
+  return (p.gemmEfficiencyMax * m) / (m + p.gemmHalfEfficiencyM);
 }
 
-function realize(op: OpNode, arith: OpArithmetic, p: ParamValues): Realization[] {
+function realize(op: OpNode, arith: OpArithmetic, p: GpuParams): Realization[] {
   const bytes = arith.bytesRead + arith.bytesWritten;
-  const bandwidthBps = num(p, 'bandwidthBps') * num(p, 'bandwidthEfficiency');
+  const bandwidthBps = p.bandwidthBps * p.bandwidthEfficiency;
   const energy = {
-    compute: arith.flops * num(p, 'energyPerFlopJ'),
-    memory: bytes * num(p, 'energyPerByteJ'),
+    compute: arith.flops * p.energyPerFlopJ,
+    memory: bytes * p.energyPerByteJ,
   };
   if (op.kind === 'linear' || op.kind === 'matmul') {
     const { m } = matmulDims(op);
@@ -53,7 +101,7 @@ function realize(op: OpNode, arith: OpArithmetic, p: ParamValues): Realization[]
     return [
       {
         algorithm: 'gemm',
-        latencyS: rooflineSeconds({ flops: arith.flops, bytes, peakFlops: peak, bandwidthBps, overheadS: num(p, 'kernelOverheadS') }),
+        latencyS: rooflineSeconds({ flops: arith.flops, bytes, peakFlops: peak, bandwidthBps, overheadS: p.kernelOverheadS }),
         energy,
       },
     ];
@@ -64,9 +112,9 @@ function realize(op: OpNode, arith: OpArithmetic, p: ParamValues): Realization[]
       latencyS: rooflineSeconds({
         flops: arith.flops,
         bytes,
-        peakFlops: num(p, 'peakFlopsFp32'),
+        peakFlops: p.peakFlopsFp32,
         bandwidthBps,
-        overheadS: num(p, 'kernelOverheadS'),
+        overheadS: p.kernelOverheadS,
       }),
       energy,
     },
@@ -90,7 +138,7 @@ export function attentionPairs(q: number, k: number, causal: boolean): number {
  * sequence length for square causal attention):
  * eff(L) = attentionEfficiencyMax x L / (L + attentionHalfEfficiencyL).
  */
-export function fusedAttention(ops: readonly OpNode[], _arith: readonly OpArithmetic[], p: ParamValues): Realization[] {
+export function fusedAttention(ops: readonly OpNode[], _arith: readonly OpArithmetic[], p: GpuParams): Realization[] {
   const [qk, , av] = ops;
   const q = qk?.inputs[0];
   const kT = qk?.inputs[1];
@@ -103,7 +151,7 @@ export function fusedAttention(ops: readonly OpNode[], _arith: readonly OpArithm
   const flops = 4 * b * h * d * pairs;
   const bytes = tensorBytes(q) + tensorBytes(kT) + tensorBytes(v) + tensorBytes(out);
   const L = Math.sqrt(2 * pairs);
-  const eff = (num(p, 'attentionEfficiencyMax') * L) / (L + num(p, 'attentionHalfEfficiencyL'));
+  const eff = (p.attentionEfficiencyMax * L) / (L + p.attentionHalfEfficiencyL);
   return [
     {
       algorithm: 'fused-causal-attention',
@@ -111,10 +159,10 @@ export function fusedAttention(ops: readonly OpNode[], _arith: readonly OpArithm
         flops,
         bytes,
         peakFlops: peakFlops(p, q.dtype) * eff,
-        bandwidthBps: num(p, 'bandwidthBps') * num(p, 'bandwidthEfficiency'),
-        overheadS: num(p, 'attentionOverheadS'),
+        bandwidthBps: p.bandwidthBps * p.bandwidthEfficiency,
+        overheadS: p.attentionOverheadS,
       }),
-      energy: { compute: flops * num(p, 'energyPerFlopJ'), memory: bytes * num(p, 'energyPerByteJ') },
+      energy: { compute: flops * p.energyPerFlopJ, memory: bytes * p.energyPerByteJ },
     },
   ];
 }
@@ -125,49 +173,7 @@ export default defineTarget({
   description: 'Roofline GPU model: size-dependent GEMM efficiency, derated bandwidth, per-kernel overhead, static power.',
   dtypes: ['fp32', 'fp16', 'bf16', 'int8'],
   opKinds: OP_KINDS,
-  params: {
-    peakFlopsFp16: { unit: 'FLOP/s', default: 312e12, description: 'dense fp16/bf16 tensor-core peak', source: A100 },
-    peakFlopsFp32: {
-      unit: 'FLOP/s',
-      default: 19.5e12,
-      description: 'fp32 (non-tensor) peak',
-      source: 'NVIDIA A100 datasheet: 19.5 TFLOP/s fp32',
-    },
-    bandwidthBps: { unit: 'B/s', default: 2039e9, description: 'HBM bandwidth', source: A100 },
-    bandwidthEfficiency: { unit: '1', default: 0.8, description: 'achieved fraction of HBM bandwidth', source: DERATE },
-    kernelOverheadS: { unit: 's', default: 3e-6, allowZero: true, description: 'fixed launch and latency cost per kernel', source: DERATE },
-    gemmEfficiencyMax: { unit: '1', default: 0.72, description: 'GEMM efficiency at large M', source: FIT },
-    gemmHalfEfficiencyM: { unit: '1', default: 64, description: 'M at which GEMM efficiency is half its maximum', source: FIT },
-    attentionEfficiencyMax: { unit: '1', default: 0.53, description: 'fused attention efficiency at long sequences', source: ATTN_FIT },
-    attentionHalfEfficiencyL: {
-      unit: '1',
-      default: 1552,
-      description: 'per-head length at which fused attention efficiency is half its maximum',
-      source: ATTN_FIT,
-    },
-    attentionOverheadS: {
-      unit: 's',
-      default: 8e-6,
-      allowZero: true,
-      description: 'fixed cost of one fused attention kernel',
-      source: ATTN_FIT,
-    },
-    energyPerFlopJ: {
-      unit: 'J',
-      default: 1.6e-12,
-      description: 'dynamic energy per FLOP',
-      source:
-        'derived: (400 W TDP - 50 W idle) / (0.7 x 312 TFLOP/s) = 1.6 pJ/FLOP (NVIDIA A100 datasheet; efficiency 0.7 after cli99/llm-analysis)',
-    },
-    energyPerByteJ: { unit: 'J', default: 31.2e-12, description: 'HBM energy per byte moved', source: HBM },
-    staticPowerW: {
-      unit: 'W',
-      default: 50,
-      allowZero: true,
-      description: 'idle power per GPU',
-      source: 'A100 idle draw ~50 W as reported by nvidia-smi on idle SXM boards (assumption)',
-    },
-  },
+  params: PARAMS,
   presets: {
     a100: { description: 'NVIDIA A100-80GB SXM', source: A100, values: {} },
     h100: {
@@ -198,5 +204,5 @@ export default defineTarget({
       realize: fusedAttention,
     },
   ],
-  staticPowerW: (p) => num(p, 'staticPowerW'),
+  staticPowerW: (p) => p.staticPowerW,
 });
