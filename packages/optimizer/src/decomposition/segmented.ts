@@ -14,11 +14,11 @@
  * meets its bound.
  */
 import type { MilpProblem, SolverPlugin } from '@lightcode/cost-model';
-import { brokenFusion, memo, type StackedGraph } from '@lightcode/ir';
+import { brokenFusion, memo, type StackedGraph, spanS } from '@lightcode/ir';
 import type { SelectionConstraints } from '../constraints.js';
 import { type Segment, segmentsOf } from '../model/segments.js';
 import { Interner } from '../relaxation/block-points.js';
-import { type Choice, type Objective, objectiveWeights, staticPowerW } from '../selection.js';
+import { type Choice, meetsBound, type Objective, objectiveWeights, staticPowerW } from '../selection.js';
 import { type ChainLink, solveChain } from './chain-master.js';
 import { type Dims, type SegmentPoint, type SegmentPoints, segmentPoints, segmentSpace } from './segment-points.js';
 import { searchSegment } from './segment-search.js';
@@ -51,6 +51,8 @@ export interface SegmentedResult {
 
 interface ClassPoints {
   readonly achieved: ReadonlyMap<string, readonly SegmentPoint[]>;
+  /** Searched, not enumerated: its bound points are the selection-free bound. */
+  readonly searched?: boolean;
   readonly bounds?: SegmentPoints['bounds'];
   readonly loads?: SegmentPoints['loads'];
   readonly evaluated: number;
@@ -118,7 +120,7 @@ export async function segmentedSelect(
   const broken = brokenFusion(sg.candidates, choice);
   if (broken !== undefined) return `fused realization '${broken}' spans two segments`;
   let bound: number | undefined;
-  if (classes.every((k) => k.bounds)) {
+  {
     const low = await solveChain(
       classOf.map((k) => (classes[k] as ClassPoints).bounds as ChainLink),
       objective,
@@ -128,7 +130,8 @@ export async function segmentedSelect(
       options.timeLimitS,
     );
     if (low && typeof low !== 'string') bound = low.bound;
-    if (bound !== undefined && c.latencyBudgetS === undefined && c.energyBudgetJ === undefined) {
+    // only where the plain bound leaves a gap: each mix is a shortest path over every class's load points
+    if (bound !== undefined && !meetsBound(best.value, bound) && c.latencyBudgetS === undefined && c.energyBudgetJ === undefined) {
       bound = Math.max(bound, await loadBound(sg, classOf, classes, objective, staticW, c, solver, options.timeLimitS));
     }
   }
@@ -137,7 +140,7 @@ export async function segmentedSelect(
     classes: classes.length,
     evaluated: classes.reduce((s, k) => s + k.evaluated, 0),
     scheduled: classes.reduce((s, k) => s + k.scheduled, 0),
-    searched: classes.filter((k) => !k.bounds).length,
+    searched: classes.filter((k) => k.searched).length,
   };
   return { choice, value: best.value, ...(bound !== undefined ? { bound } : {}), stats, solver: best.solver };
 }
@@ -151,7 +154,38 @@ function classPoints(
   deadline: number,
 ): ClassPoints {
   if (segmentSpace(sg, seg) <= limit) return segmentPoints(sg, seg, dims);
-  return { achieved: searchSegment(sg, seg, weights, deadline), evaluated: 0, scheduled: 0 };
+  const achieved = searchSegment(sg, seg, weights, deadline);
+  const floor = selectionFreeBound(sg, seg);
+  const bounds = new Map([...achieved.keys()].map((key) => [key, [floor]]));
+  return { achieved, bounds, evaluated: 0, scheduled: 0, searched: true };
+}
+
+/**
+ * A bound on a segment whatever its selection, for a class too large to
+ * enumerate: every op at its cheapest. Time: the longest path through the
+ * anchored ops at their shortest spans, with free transfers, and the anchored
+ * work at each op's least work per instance spread over the device classes
+ * (the busiest class carries at least its share). Energy: each op's least.
+ */
+function selectionFreeBound(sg: StackedGraph, seg: Segment): SegmentPoint {
+  const count = new Map(sg.devices.map((d) => [d.id, d.count]));
+  const lists = seg.ops.map((id) => sg.candidates.get(id) ?? []);
+  const rel = new Float64Array(seg.ops.length);
+  let cp = 0;
+  let work = 0;
+  let energyJ = 0;
+  for (let i = 0; i < seg.ops.length; i++) {
+    if (i === seg.entry) continue;
+    const list = lists[i] ?? [];
+    energyJ += Math.min(...list.map((c) => c.energyJ));
+    if (!seg.anchored[i]) continue;
+    let ready = 0;
+    for (const [p] of seg.preds[i] ?? []) if (seg.anchored[p]) ready = Math.max(ready, rel[p] as number);
+    rel[i] = ready + Math.min(...list.map((c) => spanS(c, count.get(c.device) ?? 1)));
+    cp = Math.max(cp, rel[i] as number);
+    work += Math.min(...list.map((c) => c.latencyS / (count.get(c.device) ?? 1)));
+  }
+  return { timeS: Math.max(cp, work / sg.devices.length), energyJ, picks: [] };
 }
 
 /** Steps of the grid of weights over the segments' bound and each class's load. */

@@ -33,11 +33,13 @@ export function blockPareto(
   last: boolean,
   limit: number,
   dims: Dims,
+  /** performance.now() after which folding gives up (returns undefined). */
+  deadline = Number.POSITIVE_INFINITY,
 ): { points: BlockPoint[]; evaluated: number } | undefined {
   const ctx = blockContext(sg, b, last, limit, dims);
   const all = b.ops.map((_, i) => i);
   if (spaceOf(ctx, all) > limit) {
-    const folded = foldedPoints(ctx);
+    const folded = foldedPoints(ctx, deadline);
     return folded && { points: paretoFilter(folded.points, b.spine, ctx.dims), evaluated: folded.evaluated };
   }
   const picks = all.map(() => 0);
@@ -182,7 +184,10 @@ export function foldDominates(a: Folded, b: Folded, dims: Dims): boolean {
  * no such branches, its parts are still too large, or a fused realization
  * straddles a branch's boundary.
  */
-export function foldedPoints(ctx: BlockContext): { points: BlockPoint[]; evaluated: number } | undefined {
+export function foldedPoints(
+  ctx: BlockContext,
+  deadline = Number.POSITIVE_INFINITY,
+): { points: BlockPoint[]; evaluated: number } | undefined {
   const found = branchGroups(ctx);
   if (!found) return undefined;
   const { groups, outer } = found;
@@ -216,7 +221,12 @@ export function foldedPoints(ctx: BlockContext): { points: BlockPoint[]; evaluat
   const rel = new Float64Array(n);
   const points: BlockPoint[] = [];
   let evaluated = 0;
+  let late = false;
   forEachPick(ctx, outer, picks, () => {
+    if (late || performance.now() > deadline) {
+      late = true;
+      return;
+    }
     // outer ops the branches hang from: their times with the branches not yet placed
     const pre = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
     blockPoint(ctx, picks, pre);
@@ -263,7 +273,8 @@ export function foldedPoints(ctx: BlockContext): { points: BlockPoint[]; evaluat
           counts: local.map(() => 0),
         },
       ];
-      for (let h = 0; h < grp.branches.length; h++) {
+      for (let h = 0; h < grp.branches.length && !late; h++) {
+        if (performance.now() > deadline) late = true;
         const next: Folded[] = [];
         for (const a of acc) {
           local.forEach((q, qi) => {
@@ -305,7 +316,7 @@ export function foldedPoints(ctx: BlockContext): { points: BlockPoint[]; evaluat
         combine(gi + 1);
       }
     };
-    combine(0);
+    if (!late) combine(0);
   });
-  return { points, evaluated };
+  return late ? undefined : { points, evaluated };
 }

@@ -41,12 +41,20 @@ interface Analysis {
 // one analysis serves every objective, budget and solver run on the same Stacked Graph
 const analyses = new WeakMap<StackedGraph, Map<string, Analysis | string>>();
 
-function analyze(sg: StackedGraph, reuse: boolean, limit: number, dims: Dims): Analysis | string {
+/** Said of an analysis stopped by the deadline: not kept, a later call with more time may finish it. */
+const LATE = 'the relaxation by blocks stopped at the time limit';
+
+function analyze(sg: StackedGraph, reuse: boolean, limit: number, dims: Dims, deadline: number): Analysis | string {
   const cache = memo(analyses, sg, () => new Map<string, Analysis | string>());
-  return memo(cache, `${reuse}/${limit}/${dims.time}/${dims.energy}`, () => analyzeFresh(sg, reuse, limit, dims));
+  const key = `${reuse}/${limit}/${dims.time}/${dims.energy}`;
+  const known = cache.get(key);
+  if (known !== undefined) return known;
+  const fresh = analyzeFresh(sg, reuse, limit, dims, deadline);
+  if (fresh !== LATE) cache.set(key, fresh);
+  return fresh;
 }
 
-function analyzeFresh(sg: StackedGraph, reuse: boolean, limit: number, dims: Dims): Analysis | string {
+function analyzeFresh(sg: StackedGraph, reuse: boolean, limit: number, dims: Dims, deadline: number): Analysis | string {
   const tree = blockTree(sg);
   if (typeof tree === 'string') return tree;
   const spineLast = tree.reduce((k, b, i) => (b.spine ? i : k), -1);
@@ -60,7 +68,8 @@ function analyzeFresh(sg: StackedGraph, reuse: boolean, limit: number, dims: Dim
     const key = reuse ? classKey(sg, b, role, lists) : String(i);
     let ci = byKey.get(key);
     if (ci === undefined) {
-      const found = blockPareto(sg, b, i === spineLast, limit, dims);
+      const found = blockPareto(sg, b, i === spineLast, limit, dims, deadline);
+      if (!found && performance.now() > deadline) return LATE;
       if (!found) return `a block of ${b.ops.length} ops has over ${limit} selections and no interchangeable branches to fold`;
       enumerated += found.evaluated;
       ci = classes.push({ points: found.points, members: [], spine: b.spine }) - 1;
@@ -118,13 +127,21 @@ export async function relaxedDecomposition(
     readonly reuse?: boolean;
     /** Blocks with larger selection spaces are folded or declined (default BLOCK_ENUMERATION_LIMIT). */
     readonly blockLimit?: number;
+    /** performance.now() after which the analysis gives up. */
+    readonly deadline?: number;
   } = {},
 ): Promise<DecomposedResult | string> {
   const w = objectiveWeights(objective);
   const staticW = sg.devices.reduce((s, d) => s + d.count * d.staticPowerW, 0);
   const energy = w.energyWeight > 0 || c.energyBudgetJ !== undefined;
   const dims: Dims = { energy, time: w.latencyWeight > 0 || c.latencyBudgetS !== undefined || (energy && staticW > 0) };
-  const analysis = analyze(sg, options.reuse !== false, options.blockLimit ?? BLOCK_ENUMERATION_LIMIT, dims);
+  const analysis = analyze(
+    sg,
+    options.reuse !== false,
+    options.blockLimit ?? BLOCK_ENUMERATION_LIMIT,
+    dims,
+    options.deadline ?? Number.POSITIVE_INFINITY,
+  );
   if (typeof analysis === 'string') return analysis;
   const { tree, classes, classOf, enumerated } = analysis;
   // with one candidate per articulation op, blocks of a class are interchangeable

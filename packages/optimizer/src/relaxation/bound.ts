@@ -11,6 +11,9 @@ import type { Choice, Objective } from '../selection.js';
 import { relaxedDecomposition } from './blocks.js';
 import { buildSelectionMilp } from './milp.js';
 
+/** Graphs with more ops than this get no whole relaxation MILP (it takes minutes to build and solve). */
+export const MONOLITHIC_OPS_LIMIT = 4000;
+
 export interface RelaxationBound {
   readonly bound?: number;
   readonly choice?: Choice;
@@ -26,13 +29,19 @@ export async function relaxationBound(
   objective: Objective,
   c: SelectionConstraints,
   pick: (p: MilpProblem) => SolverPlugin,
-  timeLimitS: number,
+  /** performance.now() by which to stop. */
+  deadline: number,
   /** Whether some selection is known to meet the budgets (a solver's infeasibility claim is then numerical trouble). */
   someFeasible: () => boolean,
 ): Promise<RelaxationBound> {
-  const d = await relaxedDecomposition(sg, objective, c, pick, { timeLimitS });
+  const left = () => (deadline - performance.now()) / 1000;
+  if (left() <= 0) return { note: 'no time was left for the relaxation' };
+  const d = await relaxedDecomposition(sg, objective, c, pick, { timeLimitS: left(), deadline });
   if (d === 'the decomposed master is infeasible') return { infeasible: true };
   if (typeof d !== 'string') return { ...(d.bound !== undefined ? { bound: d.bound } : {}), choice: d.choice };
+  // the whole relaxation MILP is only worth building for graphs it can solve in the time left
+  if (left() <= 0 || sg.graph.size > MONOLITHIC_OPS_LIMIT) return { note: `the relaxation was not solved (${d})` };
+  const timeLimitS = left();
   const milp = buildSelectionMilp(sg, objective, c);
   const solver = pick(milp.problem);
   let result: Awaited<ReturnType<SolverPlugin['solve']>>;

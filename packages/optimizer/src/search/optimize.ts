@@ -140,7 +140,7 @@ async function fromSegments(run: Run): Promise<OptimizeResult | { skipped: strin
   // the segments' bounds leave out ops that could run in another window (a dangling KV-cache write);
   // the whole-graph relaxation counts every op's load, so where the two differ the larger holds
   if (bound === undefined || !meetsBound(d.value, bound)) {
-    const r = await relaxationBound(sg, o.objective, c, run.pick, run.timeLimitS, () => bestFeasibleBaseline(sg, o, c) !== undefined);
+    const r = await relaxationBound(sg, o.objective, c, run.pick, run.deadline, () => bestFeasibleBaseline(sg, o, c) !== undefined);
     if (r.bound !== undefined) bound = Math.max(bound ?? 0, r.bound);
   }
   const s = makeSelection(sg, d.choice, o.objective, d.solver, bound);
@@ -157,7 +157,7 @@ async function fromSegments(run: Run): Promise<OptimizeResult | { skipped: strin
 /** Where the graph does not cut into segments: the relaxation's bound and selection, then local search. */
 async function fromSearch(run: Run, skipped?: { skipped: string }): Promise<OptimizeResult> {
   const { sg, o, c, deadline } = run;
-  const r = await relaxationBound(sg, o.objective, c, run.pick, run.timeLimitS, () => bestFeasibleBaseline(sg, o, c) !== undefined);
+  const r = await relaxationBound(sg, o.objective, c, run.pick, run.deadline, () => bestFeasibleBaseline(sg, o, c) !== undefined);
   // the relaxation bounds every schedule below: if it cannot meet the budgets, nothing can
   if (r.infeasible) return explainInfeasible(sg, o);
   const seeds = [r.choice, ...baselineChoices(sg).map(([, choice]) => choice)].filter(
