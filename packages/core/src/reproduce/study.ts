@@ -505,7 +505,7 @@ function mappingClaim(rows: readonly MappingRow[]): Claim {
     paper: 'optimizing for latency or for energy gives different hardware mappings',
     reference: `mappings differ at ${ref.join(', ')}; identical from GPT-2 L=256 and Llama L=512 on`,
     lightcode: rows
-      .map((r) => `${r.model} L=${r.seqLen}: ${r.differing.length} op${r.differing.length === 1 ? '' : 's'} differ`)
+      .map((r) => `${r.model} L=${r.seqLen}: ${r.differing.length === 1 ? '1 op differs' : `${r.differing.length} ops differ`}`)
       .join('; '),
     verdict: differ.length === rows.length ? 'holds' : differ.length > 0 ? 'holds only under stated assumptions' : 'does not hold',
     assumption:
