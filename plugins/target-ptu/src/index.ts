@@ -9,7 +9,6 @@ export {
   converterEnergies,
   detectorSampleJ,
   detectorsPerCore,
-  ENERGY_KINDS,
   energyByKind,
   fullLoadDynamicPowerW,
   holdsWeights,

@@ -1,6 +1,7 @@
 import {
   dtypeBytes,
   type EnergyComponent,
+  type EnergyKind,
   formatQuantity,
   type MatmulDims,
   matmulDims,
@@ -10,6 +11,7 @@ import {
   opDtype,
   type ParamValues,
   type Realization,
+  type RealizationEnergy,
   str,
 } from '@lightcode/cost-model';
 
@@ -425,8 +427,7 @@ function count(x: number): string {
   return String(x);
 }
 
-/** The energy kinds a PTU realization reports, in order; compute, conversion and memory always appear. */
-export const ENERGY_KINDS = ['compute', 'conversion', 'modulation', 'detection', 'weight-load', 'buffer', 'memory'] as const;
+/** Energy kinds a PTU realization always reports (the study's three); the others appear when not 0. */
 const ALWAYS: ReadonlySet<string> = new Set(['compute', 'conversion', 'memory']);
 
 /**
@@ -487,7 +488,8 @@ export function ptuComponents(
     },
     {
       name: 'weight load',
-      kind: 'weight-load',
+      // the SDK's energy kinds have no weight programming of their own
+      kind: 'other',
       energyJ: w.tileLoads * num(p, 'weightReloadEnergyJ'),
       detail: `per tile load ${pj(num(p, 'weightReloadEnergyJ'))} x ${count(w.tileLoads)}${w.tileLoads > 0 ? `; ${count(w.reloadsInSeries)} in series take ${formatQuantity(latency.reloadS, 's')}` : ''}`,
     },
@@ -521,13 +523,14 @@ export function ptuComponents(
 }
 
 /** The realization's energy by kind: the sum of its non-static components, each kind once. */
-export function energyByKind(components: readonly EnergyComponent[]): Record<string, number> {
-  const energy: Record<string, number> = {};
+export function energyByKind(components: readonly EnergyComponent[]): RealizationEnergy {
+  const energy: Partial<Record<EnergyKind, number>> = {};
   for (const c of components) {
     if (c.kind === 'static') continue;
-    energy[c.kind] = (energy[c.kind] ?? 0) + c.energyJ;
+    const kind = c.kind as EnergyKind;
+    energy[kind] = (energy[kind] ?? 0) + c.energyJ;
   }
-  for (const k of Object.keys(energy)) if (energy[k] === 0 && !ALWAYS.has(k)) delete energy[k];
+  for (const k of Object.keys(energy) as EnergyKind[]) if (energy[k] === 0 && !ALWAYS.has(k)) delete energy[k];
   return energy;
 }
 

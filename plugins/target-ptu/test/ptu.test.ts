@@ -185,9 +185,10 @@ describe('weight loading', () => {
     expect(photonicWork({ batch: 1, m: 2048, k: 4096, n: 4096 }, thermal).tileLoads).toBe(342 * 342);
   });
 
-  it('charges weightReloadEnergyJ per tile load as weight-load energy', () => {
+  it("charges weightReloadEnergyJ per tile load (energy kind 'other', component 'weight load')", () => {
     const r = realize(linear(24, 24, 24), { ...thermal, weightReloadEnergyJ: 1e-9 });
-    expect(r.energy['weight-load']).toBeCloseTo(4 * 1e-9, 20);
+    expect(r.energy.other).toBeCloseTo(4 * 1e-9, 20);
+    expect(r.components?.find((c) => c.name === 'weight load')?.energyJ).toBeCloseTo(4 * 1e-9, 20);
   });
 
   it('electro-optic weights never reload', () => {
@@ -368,7 +369,7 @@ describe('component breakdown', () => {
             if (c.kind === 'static') staticJ += c.energyJ;
             else byKind[c.kind] = (byKind[c.kind] ?? 0) + c.energyJ;
           }
-          for (const [kind, j] of Object.entries(byKind)) expect(r.energy[kind] ?? 0, kind).toBe(j);
+          for (const [kind, j] of Object.entries(byKind)) expect((r.energy as Record<string, number>)[kind] ?? 0, kind).toBe(j);
           for (const kind of Object.keys(r.energy)) expect(byKind[kind], kind).toBeDefined();
           expect(staticJ).toBeCloseTo(ptuStaticPowerW(p) * r.latencyS, 12);
         },
