@@ -161,7 +161,8 @@ export function opaqueOpsWarning(ops: readonly OpNode[]): string | undefined {
   if (counts.size === 0) return undefined;
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
   const list = [...counts].map(([k, n]) => `${k} x${n}`).join(', ');
-  return `${total} op${total === 1 ? '' : 's'} without a cost rule, priced by the bytes they move on electronic targets only: ${list}`;
+  const one = total === 1;
+  return `${total} op${one ? '' : 's'} without a cost rule, priced by the bytes ${one ? 'it moves' : 'they move'} on electronic targets only: ${list}`;
 }
 
 /**

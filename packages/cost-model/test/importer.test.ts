@@ -135,5 +135,8 @@ describe('import helpers', () => {
       '3 ops without a cost rule, priced by the bytes they move on electronic targets only: NonMaxSuppression x2, TopK x1',
     );
     expect(opaqueOpsWarning([node({ kind: 'add' })])).toBeUndefined();
+    expect(opaqueOpsWarning([node({ kind: 'opaque', attrs: { op: 'TopK' } })])).toBe(
+      '1 op without a cost rule, priced by the bytes it moves on electronic targets only: TopK x1',
+    );
   });
 });
