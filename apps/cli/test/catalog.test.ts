@@ -18,7 +18,7 @@ describe('lightcode targets, systems, schema', () => {
     }
     const one = await run(['targets', 'gpu']);
     expect(one.stdout).toMatch(/gemmEfficiencyMax\s+0\.72/);
-    expect(one.stdout).toMatch(/h100\s+peakFlopsFp16=989000000000000 /);
+    expect(one.stdout).toMatch(/h100\s+peakFlopsFp16=989 TFLOP\/s /);
   });
 
   it('names an unknown target', async () => {

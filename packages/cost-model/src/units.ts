@@ -9,6 +9,8 @@ export const KILO = 1e3;
 export const MEGA = 1e6;
 export const GIGA = 1e9;
 export const TERA = 1e12;
+export const PETA = 1e15;
+export const EXA = 1e18;
 
 const PREFIX: Record<string, number> = {
   p: PICO,
@@ -21,6 +23,8 @@ const PREFIX: Record<string, number> = {
   M: MEGA,
   G: GIGA,
   T: TERA,
+  P: PETA,
+  E: EXA,
 };
 
 const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
@@ -44,6 +48,8 @@ export function parseQuantity(text: string, unit: string, what = 'value'): numbe
 }
 
 const SHOW: [number, string][] = [
+  [EXA, 'E'],
+  [PETA, 'P'],
   [TERA, 'T'],
   [GIGA, 'G'],
   [MEGA, 'M'],
@@ -62,4 +68,49 @@ export function formatQuantity(value: number, unit: string, digits = 3): string 
   const abs = Math.abs(value);
   const [mult, p] = SHOW.find(([m]) => abs >= m * 0.9995) ?? [PICO, 'p'];
   return `${(value / mult).toPrecision(digits)} ${p}${unit}`;
+}
+
+/** Units that take SI prefixes when printed; any other unit (`1`, `dB`, `dBm`, `choice`) is printed as it is. */
+const PREFIXED_UNITS = new Set([
+  's',
+  'J',
+  'W',
+  'Hz',
+  'B',
+  'B/s',
+  'FLOP/s',
+  'MAC/s',
+  'OP/s',
+  'bit/s',
+  'J/B',
+  'J/bit',
+  'J/FLOP',
+  'J/MAC',
+  'J/OP',
+  'F',
+  'V',
+  'A',
+  'm',
+  'm²',
+]);
+
+/**
+ * A parameter value for people: with an SI prefix and its unit where the
+ * unit takes one (`312e12, 'FLOP/s'` -> `312 TFLOP/s`, `2.039e12, 'B/s'` ->
+ * `2.04 TB/s`, `3e-6, 's'` -> `3 µs`), a plain number for counts and ratios
+ * (`0.8`, `64`), and a choice as it is. Three significant digits, no
+ * trailing zeros; for display only.
+ */
+export function formatValue(value: number | string, unit: string, digits = 3): string {
+  if (typeof value === 'string') return value;
+  if (!Number.isFinite(value)) return `${value}${unit === '1' || unit === '' ? '' : ` ${unit}`}`;
+  if (PREFIXED_UNITS.has(unit)) {
+    const text = formatQuantity(value, unit, digits);
+    return text.replace(/^(-?\d+)\.(\d*?)0+(?= )/, (_m, int: string, frac: string) => (frac ? `${int}.${frac}` : int));
+  }
+  const plain =
+    Math.abs(value) >= 1e6 || (value !== 0 && Math.abs(value) < 1e-3)
+      ? value.toExponential(digits - 1)
+      : String(Number(value.toPrecision(6)));
+  return unit === '1' || unit === '' || unit === 'choice' ? plain : `${plain} ${unit}`;
 }

@@ -1,5 +1,6 @@
 import { type CompileResult, type CrossoverResult, objectiveLabel, type SweepRow } from '@lightcode/core';
-import { formatQuantity, paramSource, type ResolvedSystem } from '@lightcode/cost-model';
+import { formatQuantity, formatValue, paramSource, type ResolvedSystem } from '@lightcode/cost-model';
+import type { ExplainedBaseline } from './baselines.js';
 import { barChart, esc, type GanttItem, ganttChart, type Series, xyChart } from './svg.js';
 
 /** A system's devices with every parameter value, unit and source, and its links: what a report lists. */
@@ -80,7 +81,7 @@ export function systemSection(systems: readonly SystemSummary[]): string {
             (d) =>
               `<details open><summary>${esc(`${d.id}: ${d.count} x ${d.target} (preset ${d.preset})`)}</summary>${table(
                 ['parameter', 'value', 'unit', 'source'],
-                d.params.map((p) => [p.name, typeof p.value === 'number' ? Number(p.value.toPrecision(6)) : p.value, p.unit, p.source]),
+                d.params.map((p) => [p.name, formatValue(p.value, p.unit), p.unit, p.source]),
               )}</details>`,
           )
           .join('')}${
@@ -146,7 +147,12 @@ export function renderCompileReport(r: CompileResult, system: SystemSummary): st
     )}`,
     `<h2>Baselines</h2>${table(
       ['baseline', 'latency', 'energy', 'feasible'],
-      r.selection.baselines.map((b) => [b.name, q(b.latencyS, 's'), q(b.energyJ, 'J'), b.feasible ? 'yes' : 'no']),
+      r.selection.baselines.map((b: ExplainedBaseline) => [
+        b.name,
+        Number.isFinite(b.latencyS) ? q(b.latencyS, 's') : '-',
+        Number.isFinite(b.energyJ) ? q(b.energyJ, 'J') : '-',
+        b.feasible ? 'yes' : `no${b.why ? `: ${b.why}` : ''}`,
+      ]),
     )}`,
     systemSection([system]),
   ]);

@@ -1,3 +1,4 @@
+export * from './baselines.js';
 export * from './compile.js';
 export * from './generate.js';
 export * from './graph.js';

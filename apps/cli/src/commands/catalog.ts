@@ -3,6 +3,7 @@ import {
   type DType,
   type EnergyComponent,
   formatQuantity,
+  formatValue,
   linearOp,
   OPGRAPH_SCHEMA,
   opArithmetic,
@@ -99,10 +100,6 @@ function explain(
   return 0;
 }
 
-function show(v: number | string): string {
-  return typeof v === 'number' ? String(Number(v.toPrecision(6))) : v;
-}
-
 export async function targetsCommand(argv: readonly string[], io: Io): Promise<number> {
   const { values: v, positionals } = parse(
     'targets',
@@ -142,11 +139,12 @@ export async function targetsCommand(argv: readonly string[], io: Io): Promise<n
     );
   } else {
     for (const d of docs) {
-      const rows = d.params.map((p) => [p.name, show(p.default), p.unit, p.description, p.source]);
+      const rows = d.params.map((p) => [p.name, formatValue(p.default, p.unit), p.unit, p.description, p.source]);
+      const unit = (name: string) => d.params.find((p) => p.name === name)?.unit ?? '1';
       const presets = Object.entries(d.presets).map(([name, p]) => [
         name,
         Object.entries(p.values)
-          .map(([k, x]) => `${k}=${show(x)}`)
+          .map(([k, x]) => `${k}=${formatValue(x, unit(k))}`)
           .join(' ') || '(defaults)',
         p.source,
       ]);
@@ -160,7 +158,7 @@ export async function targetsCommand(argv: readonly string[], io: Io): Promise<n
 
 export const SYSTEMS_HELP = `lightcode systems [--json]
 
-Lists the built-in systems with their device classes and links.
+Lists the built-in systems with their device classes and links (bandwidth, latency).
 `;
 
 export async function systemsCommand(argv: readonly string[], io: Io): Promise<number> {
@@ -171,9 +169,10 @@ export async function systemsCommand(argv: readonly string[], io: Io): Promise<n
     const rows = systems.map((s) => [
       s.id,
       s.devices.map((d) => `${d.id} x${d.count} (${d.target}/${d.preset ?? 'default'})`).join(', '),
+      (s.links ?? []).map((l) => `${l.id} ${formatValue(l.bandwidthBps, 'B/s')}, ${formatValue(l.latencyS, 's')}`).join('; ') || '-',
       s.description ?? '',
     ]);
-    io.out(`${renderTable(['id', 'devices', 'description'], rows)}\n`);
+    io.out(`${renderTable(['id', 'devices', 'links', 'description'], rows)}\n`);
   }
   return 0;
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { compile, DEFAULT_SYSTEM, OBJECTIVES, type Objective, parseRule, traceOf } from '@lightcode/core';
 import { DTYPES, parseQuantity, UserError } from '@lightcode/cost-model';
-import { renderCompile, renderCompileReport, systemSummary } from '@lightcode/report';
+import { explainBaselines, renderCompile, renderCompileReport, systemSummary } from '@lightcode/report';
 import { choiceFlag, type FlagValues, intFlag, type PluginFlags, parse } from '../args.js';
 import { csvCell, type Io, loadRegistry, warnOpaqueOps, writeFileAtomic, writeOutputs } from '../context.js';
 
@@ -163,7 +163,8 @@ export async function compileCommand(argv: readonly string[], io: Io): Promise<n
     ...(objective ? { objective } : {}),
     cwd: io.cwd,
   });
-  const { result } = compilation;
+  // an infeasible baseline says why (the op its device cannot run, the budget it misses)
+  const result = explainBaselines(compilation);
   warnOpaqueOps(io, compilation.graph);
   const json = `${JSON.stringify(result, null, 2)}\n`;
   const trace = JSON.stringify(traceOf(compilation));

@@ -23,7 +23,7 @@ export const SWEEP_HELP = `lightcode sweep --seq-len 64:4096:64|LIST [--param PA
 Compiles a model at every sequence length and parameter combination, on each system, for each objective.
 
 ${MODEL_HELP}  --systems A,B          built-in systems or files (default hybrid-a100-ptu)
-  --objectives LIST      latency, energy or both (default latency)
+  --objectives LIST      latency, energy or both (default latency); --objective is the same
   --param PATH=V1,V2     vary a system parameter: DEVICE.PARAM (any target parameter,
                          e.g. ptu.wavelengths=1,2,4,8), DEVICE.count, DEVICE.preset, or
                          LINK.bandwidthBps|latencyS|energyPerByteJ; several make a grid
@@ -87,6 +87,7 @@ export async function sweepCommand(argv: readonly string[], io: Io): Promise<num
     ...SELECTION_OPTIONS,
     systems: { type: 'string' },
     objectives: { type: 'string' },
+    objective: { type: 'string' },
     param: { type: 'string', multiple: true },
     workers: { type: 'string' },
     shard: { type: 'string' },
@@ -98,8 +99,14 @@ export async function sweepCommand(argv: readonly string[], io: Io): Promise<num
   const seqLens = parseRange(v['seq-len'], '--seq-len');
   const systems =
     typeof v.systems === 'string' ? v.systems.split(',').filter(Boolean) : typeof v.system === 'string' ? [v.system] : ['hybrid-a100-ptu'];
-  const objectives = (typeof v.objectives === 'string' ? v.objectives.split(',') : ['latency']).map((x) => {
-    if (!(OBJECTIVES as readonly string[]).includes(x)) throw new UserError(`--objectives takes ${OBJECTIVES.join(', ')} (got '${x}')`);
+  // --objective as compile spells it, --objectives for a list; either takes one or several
+  if (typeof v.objective === 'string' && typeof v.objectives === 'string') {
+    throw new UserError('give --objective or --objectives, not both (each takes one objective or a list)');
+  }
+  const flag = typeof v.objective === 'string' ? '--objective' : '--objectives';
+  const listed = typeof v.objective === 'string' ? v.objective : v.objectives;
+  const objectives = (typeof listed === 'string' ? listed.split(',') : ['latency']).map((x) => {
+    if (!(OBJECTIVES as readonly string[]).includes(x)) throw new UserError(`${flag} takes ${OBJECTIVES.join(', ')} (got '${x}')`);
     return x as ObjectiveMetric;
   });
   const shard = typeof v.shard === 'string' ? parseShard(v.shard) : undefined;
