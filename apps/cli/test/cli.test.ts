@@ -113,6 +113,8 @@ describe('lightcode plugins', () => {
     expect(list.map((p) => `${p.kind}:${p.id}`).sort()).toEqual([
       'frontend:gpt2',
       'frontend:llama',
+      'frontend:onnx',
+      'frontend:tvm',
       'solver:highs',
       'target:cpu',
       'target:gpu',

@@ -48,7 +48,7 @@ describe('lightcode graph', () => {
     return path.join(dir, name);
   };
   it.each([
-    [[write('mistral.json', { model_type: 'mistral' })], /unknown model_type "mistral" \(frontends read: gpt2, llama\)/],
+    [[write('falcon.json', { model_type: 'falcon' })], /unknown model_type "falcon" \(frontends read: gpt2, llama, mistral, qwen2, gemma, phi3, mixtral\)/],
     [
       [write('gqa.json', { ...LLAMA_CONFIGS['llama-2-7b']?.config, num_key_value_heads: 3 })],
       /num_key_value_heads 3 does not divide num_attention_heads 32/,
@@ -67,7 +67,7 @@ describe('lightcode graph', () => {
 });
 
 describe('lightcode models', () => {
-  it('lists the eight built-ins with sizes', async () => {
+  it('lists the built-ins with sizes', async () => {
     const j = JSON.parse((await run(['models', '--json'])).stdout);
     expect(j.models.map((m: { id: string }) => m.id)).toEqual([
       'gpt2',
@@ -78,6 +78,11 @@ describe('lightcode models', () => {
       'llama-2-13b',
       'llama-2-70b',
       'llama-3-8b',
+      'mistral-7b',
+      'qwen2-7b',
+      'gemma-7b',
+      'phi-3-mini',
+      'mixtral-8x7b',
     ]);
   });
 });

@@ -59,7 +59,7 @@ describe('parameter sweeps', () => {
     [['--param', 'ptu.wavelengths=0'], /--param ptu.wavelengths: parameter 'wavelengths' must be > 0 1 \(got 0\)/],
     [['--param', 'ptu.wavelengths=2.5'], /must be an integer/],
     [['--param', 'ptu.clockHz=fast'], /--param ptu.clockHz value 'fast' is not a quantity in Hz/],
-    [['--param', 'ptu.preset=best'], /no preset 'best' \(presets: lightcode-2025, device-2025\)/],
+    [['--param', 'ptu.preset=best'], /no preset 'best' \(presets: lightcode-2025, device-2025, mrr-thermal-2025, lightmatter-2025\)/],
     [['--param', 'wavelengths'], /--param takes PATH=V1,V2/],
     [['--shard', '3/2'], /--shard 3\/2: shard index 3 is out of range 1..2/],
     [['--shard', 'x'], /--shard takes I\/N/],

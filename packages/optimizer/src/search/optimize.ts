@@ -148,8 +148,8 @@ async function fromSegments(run: Run): Promise<OptimizeResult | { skipped: strin
     throw new Error(`segmented master valued its selection at ${d.value}, its schedule at ${s.objectiveValue}`);
   }
   const note =
-    d.bound === undefined && s.status !== 'optimal'
-      ? `${d.stats.searched} segment class(es) too large to enumerate were searched locally; the bound is the whole-graph relaxation's`
+    d.stats.searched > 0 && s.status !== 'optimal'
+      ? `${d.stats.searched} segment class(es) too large to enumerate were searched locally, and bound with every op at its cheapest`
       : undefined;
   return finish(run, s, 'decomposition', d.stats, note);
 }
