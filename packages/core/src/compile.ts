@@ -49,6 +49,8 @@ export interface CompileOptions extends ModelRequest {
   readonly cwd?: string;
   /** System parameters to set, by path (`ptu.wavelengths`), as a parameter sweep does. */
   readonly params?: Readonly<Record<string, ParamValue>>;
+  /** Also bound the result by the whole-graph relaxation where the segments' bound leaves a gap (default true). */
+  readonly relaxation?: boolean;
 }
 
 /** MILPs with at most this many binaries and general integers go to yalps under `--solver auto`. */
@@ -250,7 +252,13 @@ export async function compile(reg: PluginRegistry, o: CompileOptions): Promise<C
   const graph = buildGraph(reg, o, cwd);
   const full = stackedGraphOf(graph, system);
   const constraints = constraintsOf(o);
-  const optimized = await optimize(full, { objective, constraints, solver, ...(o.timeLimitS ? { timeLimitS: o.timeLimitS } : {}) });
+  const optimized = await optimize(full, {
+    objective,
+    constraints,
+    solver,
+    ...(o.timeLimitS ? { timeLimitS: o.timeLimitS } : {}),
+    ...(o.relaxation === false ? { relaxation: false } : {}),
+  });
   const { selection, stacked } = optimized;
   const pick = (id: string): Candidate => candidateOf(stacked, selection.choice, id);
   const schedule = simulate(stacked, pick, selection.plan);

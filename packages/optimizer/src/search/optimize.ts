@@ -20,6 +20,12 @@ export interface OptimizeOptions {
   readonly exhaustiveLimit?: number;
   /** Try the segmented solve before the whole-graph search (default true). */
   readonly decompose?: boolean;
+  /**
+   * Solve the whole-graph relaxation where the segments' bound leaves a gap
+   * (default true). Off, a segmented result keeps the segments' bound: a
+   * weaker proof, much sooner (what each decode step of a request wants).
+   */
+  readonly relaxation?: boolean;
 }
 
 /** A selection with how it was found and how it compares. */
@@ -139,7 +145,7 @@ async function fromSegments(run: Run): Promise<OptimizeResult | { skipped: strin
   let bound = d.bound;
   // the segments' bounds leave out ops that could run in another window (a dangling KV-cache write);
   // the whole-graph relaxation counts every op's load, so where the two differ the larger holds
-  if (bound === undefined || !meetsBound(d.value, bound)) {
+  if (o.relaxation !== false && (bound === undefined || !meetsBound(d.value, bound))) {
     const r = await relaxationBound(sg, o.objective, c, run.pick, run.deadline, () => bestFeasibleBaseline(sg, o, c) !== undefined);
     if (r.bound !== undefined) bound = Math.max(bound ?? 0, r.bound);
   }
