@@ -6,6 +6,7 @@ export * from './decomposition/chain-master.js';
 export * from './decomposition/segment-points.js';
 export * from './decomposition/segmented.js';
 export * from './fusions.js';
+export * from './milp/solve.js';
 export * from './model/bound.js';
 export * from './model/schedule.js';
 export * from './model/segments.js';

@@ -269,5 +269,14 @@ describe('edge cases of selection', () => {
         }),
       }),
     ).rejects.toThrow(/plugin 'stub': solve\(\) failed: wasm trap/);
+    // an answer that is not a number is the plugin's fault, and named
+    await expect(
+      optimize(sg, {
+        objective: 'latency',
+        exhaustiveLimit: 0,
+        decompose: false,
+        solver: stub((n) => ({ status: 'optimal', values: Array.from({ length: n }, () => Number.NaN), objective: 1 })),
+      }),
+    ).rejects.toThrow(/plugin 'stub': solve\(\) answered NaN, not a finite number/);
   });
 });

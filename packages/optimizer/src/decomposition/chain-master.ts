@@ -8,6 +8,7 @@
  */
 import type { MilpProblem, MilpRow, MilpVariable, SolverPlugin } from '@lightcode/cost-model';
 import type { SelectionConstraints } from '../constraints.js';
+import { solveMilp } from '../milp/solve.js';
 import { type Objective, objectiveScaling, objectiveWeights } from '../selection.js';
 import type { SegmentPoint } from './segment-points.js';
 
@@ -124,13 +125,7 @@ async function chainMilp(
   if (c.latencyBudgetS !== undefined) rows.push({ name: 'latency_budget', terms: time, upper: c.latencyBudgetS / timeUnit });
   if (c.energyBudgetJ !== undefined) rows.push({ name: 'energy_budget', terms: energy, upper: c.energyBudgetJ / energyUnit });
   const problem: MilpProblem = { sense: 'minimize', variables: vars, rows };
-  const s = solver(problem);
-  let result: Awaited<ReturnType<SolverPlugin['solve']>>;
-  try {
-    result = await s.solve(problem, { timeLimitS });
-  } catch (e) {
-    return `solver '${s.id}' failed on the master problem: ${(e as Error)?.message ?? String(e)}`;
-  }
+  const { solver: s, result } = await solveMilp(solver, problem, timeLimitS);
   if (result.status === 'infeasible') return undefined;
   if (!result.values || (result.status !== 'optimal' && result.status !== 'timeout'))
     return `the master problem was not solved (${result.status})`;

@@ -1,6 +1,7 @@
 import type { MilpProblem, MilpRow, MilpVariable, SolverPlugin } from '@lightcode/cost-model';
 import { blockSignature, brokenFusion, memo, type StackedGraph } from '@lightcode/ir';
 import { meetsBudgets, type SelectionConstraints } from '../constraints.js';
+import { solveMilp } from '../milp/solve.js';
 import { blockTree, type TreeBlock } from '../model/block-tree.js';
 import {
   CERTIFICATE_TOLERANCE,
@@ -223,13 +224,7 @@ export async function relaxedDecomposition(
     variables: vars.map((v, i) => (costs.has(i) ? { ...v, cost: costs.get(i) } : v)),
     rows,
   };
-  const s = solver(problem);
-  let result: Awaited<ReturnType<SolverPlugin['solve']>>;
-  try {
-    result = await s.solve(problem, { ...(options.timeLimitS ? { timeLimitS: options.timeLimitS } : {}) });
-  } catch (e) {
-    return `solver '${s.id}' failed on the master problem: ${(e as Error)?.message ?? String(e)}`;
-  }
+  const { solver: s, result } = await solveMilp(solver, problem, options.timeLimitS);
   if (result.status === 'infeasible') return 'the decomposed master is infeasible';
   // a master stopped at its time limit still gives a selection and a valid lower bound
   const solved = result.status === 'optimal' && result.objective !== undefined;

@@ -5,8 +5,9 @@
  * for the search. A solver stopped early still gives its dual bound.
  */
 import type { MilpProblem, SolverPlugin } from '@lightcode/cost-model';
-import { PluginError, type StackedGraph } from '@lightcode/ir';
+import type { StackedGraph } from '@lightcode/ir';
 import type { SelectionConstraints } from '../constraints.js';
+import { solveMilp } from '../milp/solve.js';
 import type { Choice, Objective } from '../selection.js';
 import { relaxedDecomposition } from './blocks.js';
 import { buildSelectionMilp } from './milp.js';
@@ -43,14 +44,7 @@ export async function relaxationBound(
   if (left() <= 0 || sg.graph.size > MONOLITHIC_OPS_LIMIT) return { note: `the relaxation was not solved (${d})` };
   const timeLimitS = left();
   const milp = buildSelectionMilp(sg, objective, c);
-  const solver = pick(milp.problem);
-  let result: Awaited<ReturnType<SolverPlugin['solve']>>;
-  try {
-    result = await solver.solve(milp.problem, { timeLimitS });
-  } catch (e) {
-    throw new PluginError(solver.id, `solve() failed: ${(e as Error)?.message ?? String(e)}`, 1);
-  }
-  if (result.status === 'unbounded') throw new PluginError(solver.id, 'reported the selection MILP unbounded, which it cannot be', 1);
+  const { solver, result } = await solveMilp(pick, milp.problem, timeLimitS);
   // a solver's infeasibility claim stands unless a baseline meets every budget (then it is numerical trouble)
   if (result.status === 'infeasible') return someFeasible() ? {} : { infeasible: true };
   const raw = result.status === 'optimal' ? result.objective : result.bound;
