@@ -6,7 +6,7 @@
 //    bin and source maps point only at files inside it, and no `workspace:`
 //    range is left.
 // 2. Packs the third-party packages they depend on from the local pnpm store
-//    (npm pack of the installed folders) and the two example plugins.
+//    (the installed folders, tarred again) and the two example plugins.
 // 3. Installs all of it with plain npm into a scratch project outside the
 //    workspace, offline, with an empty npm cache and an unreachable registry.
 // 4. There runs `npx lightcode --version`, `npx lightcode compile --model
@@ -174,7 +174,16 @@ for (const ex of examples) {
   const m = readJson(path.join(ex, 'package.json'));
   for (const dep of Object.keys(m.dependencies ?? {})) addClosure(dep, [ex, ...ours.map((p) => p.dir)], m.name);
 }
-for (const dep of thirdParty.values()) dep.tgz = pack('npm', dep.dir, dirs.deps);
+// an installed folder holds exactly what its tarball held: tar it again (npm pack of some
+// installed folders, ajv's among them, dies with "Exit handler never called")
+function repack(dep) {
+  const stage = path.join(tmp, 'stage', `${dep.name.replace('/', '+')}@${dep.version}`);
+  fs.cpSync(dep.dir, path.join(stage, 'package'), { recursive: true, dereference: true });
+  const tgz = path.join(dirs.deps, `${dep.name.replace('@', '').replace('/', '-')}-${dep.version}.tgz`);
+  sh('tar', ['czf', tgz, '-C', stage, 'package'], tmp, `tar ${dep.name}`);
+  return tgz;
+}
+for (const dep of thirdParty.values()) dep.tgz = repack(dep);
 const exampleTgz = examples.map((ex) => ({ name: readJson(path.join(ex, 'package.json')).name, tgz: pack('npm', ex, dirs.packs) }));
 console.log(
   `packed ${thirdParty.size} third-party dependencies (${[...thirdParty.keys()].sort().join(', ')}) and ${exampleTgz.length} example plugins`,
