@@ -4,8 +4,10 @@
  * must still be an error, each expectTypeOf must still hold. At run time the
  * assertions are no-ops.
  */
-import { describe, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
+  CONTRACT_FEATURES,
+  CONTRACT_MEMBERS,
   defineFrontend,
   defineSolver,
   defineTarget,
@@ -106,28 +108,37 @@ describe('the SDK contract, as types', () => {
     expectTypeOf<RealizationEnergy>().toEqualTypeOf<{ readonly [K in EnergyKind]?: number }>();
   });
 
-  it('the target, frontend and solver contracts keep their members', () => {
-    expectTypeOf<TargetPlugin>().toHaveProperty('realize');
+  it('the target, frontend and solver contracts keep their members, and the host knows each one', () => {
+    // A new member must be optional and listed in CONTRACT_FEATURES (contract.ts) with the SDK
+    // version that ships it, so that older hosts refuse plugins using it by name.
+    const target = [
+      'kind',
+      'id',
+      'name',
+      'description',
+      'params',
+      'presets',
+      'defaultPreset',
+      'dtypes',
+      'opKinds',
+      'realize',
+      'staticPowerW',
+      'validate',
+      'fusions',
+    ] as const;
+    const frontend = ['kind', 'id', 'name', 'description', 'models', 'modelTypes', 'files', 'build'] as const;
+    const solver = ['kind', 'id', 'name', 'description', 'solve'] as const;
+    expectTypeOf<keyof TargetPlugin>().toEqualTypeOf<(typeof target)[number]>();
+    expectTypeOf<keyof FrontendPlugin>().toEqualTypeOf<(typeof frontend)[number]>();
+    expectTypeOf<keyof SolverPlugin>().toEqualTypeOf<(typeof solver)[number]>();
     expectTypeOf<TargetPlugin['kind']>().toEqualTypeOf<'target'>();
-    expectTypeOf<keyof TargetPlugin>().toEqualTypeOf<
-      | 'kind'
-      | 'id'
-      | 'name'
-      | 'description'
-      | 'params'
-      | 'presets'
-      | 'defaultPreset'
-      | 'dtypes'
-      | 'opKinds'
-      | 'realize'
-      | 'staticPowerW'
-      | 'validate'
-      | 'fusions'
-    >();
-    expectTypeOf<keyof FrontendPlugin>().toEqualTypeOf<
-      'kind' | 'id' | 'name' | 'description' | 'models' | 'modelTypes' | 'files' | 'build'
-    >();
-    expectTypeOf<keyof SolverPlugin>().toEqualTypeOf<'kind' | 'id' | 'name' | 'description' | 'solve'>();
+    for (const [kind, members] of [
+      ['target', target],
+      ['frontend', frontend],
+      ['solver', solver],
+    ] as const) {
+      expect([...CONTRACT_MEMBERS[kind], ...Object.keys(CONTRACT_FEATURES[kind])].sort(), kind).toEqual([...members].sort());
+    }
     expectTypeOf<Parameters<SolverPlugin['solve']>[1]>().toEqualTypeOf<import('../src/index.js').SolveOptions>();
     expectTypeOf<ReturnType<SolverPlugin['solve']>>().toEqualTypeOf<MilpResult | Promise<MilpResult>>();
     expectTypeOf(defineFrontend).returns.toEqualTypeOf<FrontendPlugin>();
