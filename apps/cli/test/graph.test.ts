@@ -48,7 +48,10 @@ describe('lightcode graph', () => {
     return path.join(dir, name);
   };
   it.each([
-    [[write('falcon.json', { model_type: 'falcon' })], /unknown model_type "falcon" \(frontends read: gpt2, llama, mistral, qwen2, gemma, phi3, mixtral\)/],
+    [
+      [write('falcon.json', { model_type: 'falcon' })],
+      /unknown model_type "falcon" \(frontends read: gpt2, llama, mistral, qwen2, gemma, phi3, mixtral\)/,
+    ],
     [
       [write('gqa.json', { ...LLAMA_CONFIGS['llama-2-7b']?.config, num_key_value_heads: 3 })],
       /num_key_value_heads 3 does not divide num_attention_heads 32/,
