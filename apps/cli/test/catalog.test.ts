@@ -32,6 +32,8 @@ describe('lightcode targets, systems, schema', () => {
     expect(systems.map((s: { id: string }) => s.id)).toEqual([
       'gpu-a100',
       'gpu-h100',
+      'gpu-h200',
+      'gpu-b200',
       'cpu',
       'cpu-xeon',
       'hybrid-a100-ptu',

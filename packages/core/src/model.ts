@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   type BuildRequest,
-  DTYPES,
   type DType,
   type FrontendPlugin,
   graphFromData,
@@ -10,7 +9,9 @@ import {
   type OpGraph,
   type OpGraphData,
   PluginError,
+  type Precision,
   UserError,
+  withPrecision,
 } from '@lightcode/cost-model';
 import { readDataFile } from './config.js';
 import type { PluginRegistry } from './plugins.js';
@@ -22,7 +23,12 @@ export interface ModelRequest {
   readonly phase?: 'prefill' | 'decode';
   readonly seqLen?: number;
   readonly batch?: number;
+  /** The activations' format, which ops compute in (default fp16). */
   readonly dtype?: DType;
+  /** Weight-only quantization: the format linear layers' weight matrices are stored and read in (default: `dtype`). */
+  readonly weights?: DType;
+  /** The KV cache's format (default: `dtype`). */
+  readonly kvDtype?: DType;
   readonly kvLen?: number;
   readonly logits?: 'last' | 'all';
   readonly splitHeads?: boolean;
@@ -31,6 +37,11 @@ export interface ModelRequest {
 }
 
 export const DEFAULT_SEQ_LEN = 1024;
+
+/** Formats activations may take (`--dtype`): fp8 is E4M3. */
+export const ACTIVATION_DTYPES: readonly DType[] = ['fp32', 'fp16', 'bf16', 'fp8', 'int8'];
+/** Formats weights and the KV cache may be stored in (`--weights`, `--kv-dtype`). */
+export const STORAGE_DTYPES: readonly DType[] = ['fp32', 'fp16', 'bf16', 'fp8', 'int8', 'int4'];
 
 function positiveInt(v: unknown, flag: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
@@ -85,7 +96,14 @@ export function resolveModel(reg: PluginRegistry, req: ModelRequest, cwd: string
   const phase = req.phase ?? 'prefill';
   if (phase !== 'prefill' && phase !== 'decode') throw new UserError(`--phase must be prefill or decode (got '${phase}')`);
   const dtype = req.dtype ?? 'fp16';
-  if (!DTYPES.includes(dtype) || dtype === 'int32') throw new UserError(`--dtype must be one of fp32, fp16, bf16, int8 (got '${dtype}')`);
+  if (!ACTIVATION_DTYPES.includes(dtype)) throw new UserError(`--dtype must be one of ${ACTIVATION_DTYPES.join(', ')} (got '${dtype}')`);
+  for (const [flag, d] of [
+    ['--weights', req.weights],
+    ['--kv-dtype', req.kvDtype],
+  ] as const) {
+    if (d !== undefined && !STORAGE_DTYPES.includes(d))
+      throw new UserError(`${flag} must be one of ${STORAGE_DTYPES.join(', ')} (got '${d}')`);
+  }
   const logits = req.logits ?? 'last';
   if (logits !== 'last' && logits !== 'all') throw new UserError(`--logits must be last or all (got '${logits}')`);
   const common = {
@@ -135,21 +153,22 @@ const GRAPH_CACHE_SIZE = 8;
  */
 export function buildGraph(reg: PluginRegistry, req: ModelRequest, cwd = process.cwd()): OpGraph {
   const { frontend, build } = resolveModel(reg, req, cwd);
-  const key = JSON.stringify([frontend.id, build]);
+  const precision = { ...(req.weights ? { weights: req.weights } : {}), ...(req.kvDtype ? { kv: req.kvDtype } : {}) };
+  const key = JSON.stringify([frontend.id, build, precision]);
   const cache = built.get(reg) ?? new Map<string, OpGraph>();
   built.set(reg, cache);
   const hit = cache.get(key);
   if (hit) return hit;
-  const graph = buildFresh(frontend, build);
+  const graph = buildFresh(frontend, build, precision);
   if (cache.size >= GRAPH_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   cache.set(key, graph);
   return graph;
 }
 
-function buildFresh(frontend: FrontendPlugin, build: BuildRequest): OpGraph {
+function buildFresh(frontend: FrontendPlugin, build: BuildRequest, precision: Precision): OpGraph {
   let data: OpGraphData;
   try {
-    data = frontend.build(build);
+    data = withPrecision(frontend.build(build), precision);
   } catch (e) {
     if (isLightcodeError(e)) throw e;
     throw new PluginError(frontend.id, `build() threw: ${(e as Error)?.message ?? String(e)}`, 1);

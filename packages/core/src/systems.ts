@@ -13,6 +13,10 @@ const A100_HBM: MemorySpec = {
   attachedTo: ['gpu'],
 };
 const H100_HBM: MemorySpec = { ...A100_HBM, bandwidthBps: 3350e9 };
+/** NVIDIA H200 datasheet: 141 GB HBM3e at 4.8 TB/s. */
+const H200_HBM: MemorySpec = { ...A100_HBM, capacityBytes: 141e9, bandwidthBps: 4.8e12 };
+/** NVIDIA HGX B200 datasheet, per GPU: 180 GB HBM3e at 7.7 TB/s. */
+const B200_HBM: MemorySpec = { ...A100_HBM, capacityBytes: 180e9, bandwidthBps: 7.7e12 };
 
 /** A PCIe 4.0 x16 class link between a GPU host and photonic cards. */
 const PCIE_PTU: LinkSpec = {
@@ -64,6 +68,18 @@ export const BUILTIN_SYSTEMS: Readonly<Record<string, SystemSpec>> = {
     description: 'One NVIDIA H100 SXM',
     devices: [{ id: 'gpu', target: 'gpu', preset: 'h100', count: 1 }],
     memories: [H100_HBM],
+  },
+  'gpu-h200': {
+    id: 'gpu-h200',
+    description: 'One NVIDIA H200 SXM (141 GB HBM3e)',
+    devices: [{ id: 'gpu', target: 'gpu', preset: 'h200', count: 1 }],
+    memories: [H200_HBM],
+  },
+  'gpu-b200': {
+    id: 'gpu-b200',
+    description: 'One NVIDIA B200 (HGX B200, 180 GB HBM3e)',
+    devices: [{ id: 'gpu', target: 'gpu', preset: 'b200', count: 1 }],
+    memories: [B200_HBM],
   },
   cpu: {
     id: 'cpu',

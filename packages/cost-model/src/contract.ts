@@ -24,7 +24,7 @@ export const CONTRACT_MEMBERS: Readonly<Record<PluginKind, readonly string[]>> =
  * member its own SDK does not list, naming the member and this version.
  */
 export const CONTRACT_FEATURES: Readonly<Record<PluginKind, Readonly<Record<string, string>>>> = {
-  target: { fusions: '1.0.0', validate: '1.0.0' },
+  target: { fusions: '1.0.0', validate: '1.0.0', formats: '1.1.0' },
   frontend: { files: '1.0.0' },
   solver: {},
 };

@@ -75,6 +75,20 @@ export interface Fusion {
   realize(ops: readonly OpNode[], arith: readonly OpArithmetic[], params: ParamValues): readonly Realization[];
 }
 
+/**
+ * The number formats an instance runs, when they depend on its parameters
+ * (a GPU without fp8 tensor cores).
+ */
+export interface TargetFormats {
+  /** Formats it computes in: a subset of the target's `dtypes`. */
+  readonly compute: readonly DType[];
+  /**
+   * Formats it can hold weights and the KV cache in, converting them to the
+   * compute format as they are read (weight-only int4); default: `compute`.
+   */
+  readonly storage?: readonly DType[];
+}
+
 /** A hardware target: a cost model for one kind of device. */
 export interface TargetPlugin {
   readonly kind: 'target';
@@ -103,6 +117,12 @@ export interface TargetPlugin {
   validate?(params: ParamValues): string | null;
   /** Fused realizations of op chains it offers besides the per-op ones. */
   readonly fusions?: readonly Fusion[];
+  /**
+   * The formats an instance with these parameters computes in and holds
+   * weights and the KV cache in. Without it, `dtypes` for both: an op runs
+   * only where its compute format and every stored format are supported.
+   */
+  formats?(params: ParamValues): TargetFormats;
 }
 
 /** A model the frontend knows by id. */
@@ -208,6 +228,7 @@ export interface TargetDefinition<P extends ParamSpecs> {
   staticPowerW(params: ParamsOf<NoInfer<P>>): number;
   validate?(params: ParamsOf<NoInfer<P>>): string | null;
   readonly fusions?: readonly FusionFor<ParamsOf<NoInfer<P>>>[];
+  formats?(params: ParamsOf<NoInfer<P>>): TargetFormats;
 }
 
 /**
@@ -231,6 +252,9 @@ export function defineTarget<const P extends ParamSpecs>(plugin: TargetDefinitio
   });
   if (p.validate !== undefined && typeof p.validate !== 'function') {
     throw new Error(`target plugin '${p.id}': 'validate' must be a function`);
+  }
+  if (p.formats !== undefined && typeof p.formats !== 'function') {
+    throw new Error(`target plugin '${p.id}': 'formats' must be a function`);
   }
   if (!p.presets[p.defaultPreset]) {
     throw new Error(`target plugin '${p.id}': defaultPreset '${p.defaultPreset}' is not one of its presets`);

@@ -9,12 +9,37 @@ import {
   sumEnergy,
   UserError,
 } from '@lightcode/ir';
-import type { Fusion, Realization } from './plugin.js';
+import type { Fusion, Realization, TargetFormats } from './plugin.js';
 import type { ResolvedDevice, ResolvedSystem } from './system.js';
 
-/** The number format an op computes in: its weights', else its output's, else its input's. */
+/**
+ * The number format an op computes in: its output's (the activations'), else
+ * its first input's, else its weights'. Weights stored narrower (weight-only
+ * quantization) are converted to it as they are read.
+ */
 export function opDtype(op: OpNode): DType | undefined {
-  return (op.weights[0] ?? op.outputs[0] ?? op.inputs[0])?.dtype;
+  return (op.outputs[0] ?? op.inputs[0] ?? op.weights[0])?.dtype;
+}
+
+/**
+ * Formats an op holds in memory and reads, converting them to the format it
+ * computes in: its weights', the KV cache's (what `kv_read` and `kv_write`
+ * move) and a matrix product's operands stored at another width (keys and
+ * values read from the cache).
+ */
+export function storedDtypes(op: OpNode): DType[] {
+  const out = new Set(op.weights.map((w) => w.dtype));
+  if (op.kind === 'kv_read') for (const t of op.outputs) out.add(t.dtype);
+  if (op.kind === 'kv_write') for (const t of op.inputs) out.add(t.dtype);
+  const compute = opDtype(op);
+  if (op.kind === 'matmul' || op.kind === 'linear') for (const t of op.inputs) if (t.dtype !== compute) out.add(t.dtype);
+  return [...out];
+}
+
+/** The formats a device computes in and those it can hold weights and the KV cache in (see {@link TargetPlugin.formats}). */
+export function deviceFormats(device: Pick<ResolvedDevice, 'target' | 'params'>): Required<TargetFormats> {
+  const f = device.target.formats?.(device.params);
+  return { compute: f?.compute ?? device.target.dtypes, storage: f?.storage ?? f?.compute ?? device.target.dtypes };
 }
 
 /** Two ops with the same key cost the same on every target. */
@@ -48,9 +73,34 @@ function checkRealization(device: ResolvedDevice, op: OpNode, r: Realization, wh
   };
 }
 
-function runsDtype(device: ResolvedDevice, op: OpNode): boolean {
+const MEMORY_ONLY: ReadonlySet<string> = new Set(['kv_read', 'kv_write']);
+
+/** Why `device` cannot run `op`'s formats, or null when it can. */
+function formatProblem(device: ResolvedDevice, op: OpNode): string | null {
+  const f = deviceFormats(device);
   const dtype = opDtype(op);
-  return dtype === undefined || device.target.dtypes.includes(dtype);
+  if (!MEMORY_ONLY.has(op.kind) && dtype !== undefined && !f.compute.includes(dtype)) {
+    return `computes in ${f.compute.join(', ')}, not ${dtype}`;
+  }
+  const stored = storedDtypes(op).filter((d) => !f.storage.includes(d) && !(d === dtype && f.compute.includes(d)));
+  return stored.length > 0 ? `holds ${stored.join(', ')} in none of its formats (${f.storage.join(', ')})` : null;
+}
+
+function runsDtype(device: ResolvedDevice, op: OpNode): boolean {
+  return formatProblem(device, op) === null;
+}
+
+/** Why no device of `system` runs `op`: each device's reason, in one line. */
+function unsupported(op: OpNode, system: ResolvedSystem): string {
+  const stored = storedDtypes(op).filter((d) => d !== opDtype(op));
+  const formats = `${opDtype(op) ?? 'no dtype'}${stored.length > 0 ? `, holding ${stored.join(', ')}` : ''}`;
+  const why = system.devices
+    .map((d) => {
+      const reason = !d.target.opKinds.includes(op.kind) ? `runs no ${op.kind} ops` : (formatProblem(d, op) ?? 'declines it');
+      return `${d.id} (target ${d.target.id}, preset ${d.preset}) ${reason}`;
+    })
+    .join('; ');
+  return `op '${op.name}' (${op.kind}, ${formats}) is not supported by any device: ${why}; choose formats a device runs (--dtype, --weights, --kv-dtype) or add a device that runs it`;
 }
 
 function realizeOn(device: ResolvedDevice, op: OpNode, arith: OpArithmetic): Candidate[] {
@@ -159,12 +209,7 @@ export function buildStackedGraph(graph: OpGraph, system: ResolvedSystem): Stack
     if (!list) {
       const arith = graph.arithmetic(op.id);
       list = system.devices.flatMap((d) => realizeOn(d, op, arith));
-      if (list.length === 0) {
-        const tried = system.devices.map((d) => `${d.id} (${d.target.id})`).join(', ');
-        throw new UserError(
-          `op '${op.name}' (${op.kind}, ${opDtype(op) ?? 'no dtype'}) is not supported by any device; tried ${tried}: add a device that runs it`,
-        );
-      }
+      if (list.length === 0) throw new UserError(unsupported(op, system));
       byKey.set(key, list);
     }
     candidates.set(op.id, list);

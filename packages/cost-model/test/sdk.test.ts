@@ -129,9 +129,27 @@ describe('stacked graph', () => {
     expect(sg.transfer('y', 'y', 1000)).toEqual({ latencyS: 0, energyJ: 0 });
   });
 
-  it('names an op no device supports and the devices tried', () => {
+  it('names an op no device supports and why each device cannot run it', () => {
     expect(() => buildStackedGraph(graph('softmax'), resolveSystem(twoDevices, targets))).toThrow(
-      "op 'first' (softmax, fp16) is not supported by any device; tried x (a), y (b)",
+      "op 'first' (softmax, fp16) is not supported by any device: x (target a, preset base) runs no softmax ops; y (target b, preset fast) runs no softmax ops",
+    );
+  });
+
+  it('runs an op only where its compute format and its stored formats are supported (formats(params) or dtypes)', () => {
+    const b = new GraphBuilder({ id: 't', family: 't', phase: 'prefill', seqLen: 2, batch: 1, dtype: 'fp16', layers: 1 });
+    const x = tensor([2, 4], 'fp16');
+    b.add({ name: 'q', kind: 'linear', layer: 0, inputs: [x], outputs: [x], weights: [tensor([4, 4], 'int4')] });
+    const g = graphFromData(b.build());
+    const int4 = fakeTarget('c', { formats: (p) => ({ compute: ['fp16'], storage: p.speed === 1e12 ? ['fp16', 'int4'] : ['fp16'] }) });
+    const withInt4 = new Map([...targets, ['c', int4]]);
+    const sys = (preset: string) => ({ id: 's', devices: [{ id: 'x', target: 'c', count: 1, preset }] });
+    expect(buildStackedGraph(g, resolveSystem(sys('fast'), withInt4)).candidates.get('0')?.length).toBe(1);
+    expect(() => buildStackedGraph(g, resolveSystem(sys('base'), withInt4))).toThrow(
+      "op 'q' (linear, fp16, holding int4) is not supported by any device: x (target c, preset base) holds int4 in none of its formats (fp16)",
+    );
+    // without formats(), dtypes is both what it computes in and what it holds
+    expect(() => buildStackedGraph(g, resolveSystem({ id: 's', devices: [{ id: 'x', target: 'a', count: 1 }] }, targets))).toThrow(
+      /x \(target a, preset base\) holds int4 in none of its formats \(fp16\)/,
     );
   });
 

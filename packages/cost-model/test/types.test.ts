@@ -125,6 +125,7 @@ describe('the SDK contract, as types', () => {
       'staticPowerW',
       'validate',
       'fusions',
+      'formats',
     ] as const;
     const frontend = ['kind', 'id', 'name', 'description', 'models', 'modelTypes', 'files', 'build'] as const;
     const solver = ['kind', 'id', 'name', 'description', 'solve'] as const;

@@ -11,7 +11,12 @@ export interface ModelMeta {
   readonly phase: 'prefill' | 'decode';
   readonly seqLen: number;
   readonly batch: number;
+  /** The activations' format, which ops compute in. */
   readonly dtype: DType;
+  /** Weight-only quantization: the format linear layers' weight matrices are stored and read in (default: `dtype`). */
+  readonly weightDtype?: DType;
+  /** The format the KV cache is stored and read in (default: `dtype`). */
+  readonly kvDtype?: DType;
   /** Decode: tokens already in the KV cache. */
   readonly kvLen?: number;
   readonly layers: number;

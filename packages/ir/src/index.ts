@@ -5,6 +5,7 @@ export * from './errors.js';
 export * from './graph.js';
 export * from './json.js';
 export * from './ops.js';
+export * from './precision.js';
 export * from './schema.js';
 export * from './stacked.js';
 export * from './summary.js';

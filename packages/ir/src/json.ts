@@ -50,6 +50,8 @@ export const OPGRAPH_SCHEMA: JsonSchema = {
         seqLen: dim,
         batch: dim,
         dtype: { enum: DTYPES },
+        weightDtype: { enum: DTYPES },
+        kvDtype: { enum: DTYPES },
         kvLen: { type: 'integer', minimum: 0 },
         layers: { type: 'integer', minimum: 0 },
       },

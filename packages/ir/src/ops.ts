@@ -1,3 +1,4 @@
+import { dtypeBytes } from './dtype.js';
 import { numel, sumBytes, type TensorSpec } from './tensor.js';
 
 /**
@@ -129,12 +130,53 @@ function sumNumel(ts: readonly TensorSpec[]): number {
   return n;
 }
 
+/** Numbers (elements) an op reads and writes, by the same rules as the bytes of {@link opArithmetic}. */
+export interface OpNumbers {
+  readonly read: number;
+  readonly written: number;
+}
+
+/** What an op reads and writes, measured by `size` (bytes or numbers of a tensor list). */
+function traffic(op: OpNode, size: (ts: readonly TensorSpec[]) => number): OpNumbers {
+  // resident weights are held in memory but this op does not read them
+  const weightsRead = op.attrs.residentWeights === true ? 0 : size(op.weights);
+  switch (op.kind) {
+    // A lookup reads only the rows it gathers, not the whole table.
+    case 'embedding':
+      return { read: size(op.inputs) + size(op.outputs), written: size(op.outputs) };
+    case 'kv_write':
+      return { read: size(op.inputs), written: size(op.inputs) };
+    case 'kv_read':
+      return { read: size(op.outputs), written: size(op.outputs) };
+    default:
+      return { read: size(op.inputs) + weightsRead, written: size(op.outputs) };
+  }
+}
+
+/**
+ * Numbers an op reads and writes, counted in the format it computes in (its
+ * output's, else its input's): what a target that prices memory per number
+ * (the study's CPU and PTU) counts. A stored number no wider than that format
+ * counts once (int4 weights, an fp8 KV cache); a wider one counts as its bytes
+ * over the format's width, as the study counted (an int32 token id is two
+ * fp16 numbers). With one format throughout it is the bytes of
+ * {@link opArithmetic} over that format's width.
+ */
+export function opNumbers(op: OpNode): OpNumbers {
+  const compute = (op.outputs[0] ?? op.inputs[0] ?? op.weights[0])?.dtype;
+  const width = compute ? dtypeBytes(compute) : 4;
+  return traffic(op, (ts) => {
+    let n = 0;
+    for (const t of ts) n += numel(t) * Math.max(1, dtypeBytes(t.dtype) / width);
+    return n;
+  });
+}
+
 /** MACs, FLOPs and bytes of an operator, from its tensors alone. */
 export function opArithmetic(op: OpNode): OpArithmetic {
   // A tied weight (GPT-2's LM head reuses the token embedding) is read but not owned.
   const paramBytes = op.attrs.tiedWeights === true ? 0 : sumBytes(op.weights);
-  // resident weights are held in memory but this op does not read them
-  const weightsRead = op.attrs.residentWeights === true ? 0 : sumBytes(op.weights);
+  const { read: bytesRead, written: bytesWritten } = traffic(op, sumBytes);
   const outElems = sumNumel(op.outputs);
   switch (op.kind) {
     case 'linear':
@@ -146,28 +188,12 @@ export function opArithmetic(op: OpNode): OpArithmetic {
         (op.weights.length > 1 ? out : 0) + // bias
         (op.attrs.scale !== undefined ? out : 0) +
         (op.attrs.causalMask === true ? out : 0);
-      return {
-        macs,
-        flops: 2 * macs + extras,
-        bytesRead: sumBytes(op.inputs) + weightsRead,
-        bytesWritten: sumBytes(op.outputs),
-        paramBytes,
-      };
+      return { macs, flops: 2 * macs + extras, bytesRead, bytesWritten, paramBytes };
     }
-    case 'embedding': {
-      // A lookup reads only the rows it gathers, not the whole table.
-      return {
-        macs: 0,
-        flops: 0,
-        bytesRead: sumBytes(op.inputs) + sumBytes(op.outputs),
-        bytesWritten: sumBytes(op.outputs),
-        paramBytes,
-      };
-    }
+    case 'embedding':
     case 'kv_write':
-      return { macs: 0, flops: 0, bytesRead: sumBytes(op.inputs), bytesWritten: sumBytes(op.inputs), paramBytes };
     case 'kv_read':
-      return { macs: 0, flops: 0, bytesRead: sumBytes(op.outputs), bytesWritten: sumBytes(op.outputs), paramBytes };
+      return { macs: 0, flops: 0, bytesRead, bytesWritten, paramBytes };
     case 'pool':
     case 'reduce': {
       // a pool reads `window` inputs per output; a reduction touches every input element once
@@ -176,21 +202,15 @@ export function opArithmetic(op: OpNode): OpArithmetic {
       return {
         macs: 0,
         flops: op.kind === 'pool' ? window * outElems : input ? numel(input) : 0,
-        bytesRead: sumBytes(op.inputs) + weightsRead,
-        bytesWritten: sumBytes(op.outputs),
+        bytesRead,
+        bytesWritten,
         paramBytes,
       };
     }
     default: {
       const given = op.kind === 'elementwise' ? op.attrs.flopsPerElement : undefined;
       const perElem = typeof given === 'number' ? given : (ELEMENTWISE_FLOPS[op.kind] ?? 1);
-      return {
-        macs: 0,
-        flops: perElem * outElems,
-        bytesRead: sumBytes(op.inputs) + weightsRead,
-        bytesWritten: sumBytes(op.outputs),
-        paramBytes,
-      };
+      return { macs: 0, flops: perElem * outElems, bytesRead, bytesWritten, paramBytes };
     }
   }
 }

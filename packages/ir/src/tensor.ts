@@ -1,4 +1,4 @@
-import { type DType, dtypeBytes } from './dtype.js';
+import { type DType, dtypeBits } from './dtype.js';
 
 /** A tensor's shape and element type; LightCode never needs its values. */
 export interface TensorSpec {
@@ -13,9 +13,10 @@ export function numel(t: TensorSpec): number {
   return n;
 }
 
-/** Bytes the tensor occupies in memory. */
+/** Bytes the tensor occupies in memory; sub-byte elements (int4) are packed, the last byte rounded up. */
 export function tensorBytes(t: TensorSpec): number {
-  return numel(t) * dtypeBytes(t.dtype);
+  const bits = dtypeBits(t.dtype);
+  return bits % 8 === 0 ? numel(t) * (bits / 8) : Math.ceil((numel(t) * bits) / 8);
 }
 
 export function sumBytes(ts: readonly TensorSpec[]): number {

@@ -1,6 +1,6 @@
 import {
+  type DType,
   defineTarget,
-  dtypeBytes,
   num,
   numel,
   OP_KINDS,
@@ -8,6 +8,7 @@ import {
   type OpKind,
   type OpNode,
   opDtype,
+  opNumbers,
   type ParamValues,
   type Realization,
   rooflineSeconds,
@@ -31,9 +32,15 @@ export const CYCLES_PER_ELEMENT: Readonly<Partial<Record<OpKind, number>>> = {
   silu: 4,
 };
 
-/** Peak FLOP/s of the roofline model: cores x clock x SIMD lanes x FMA units x 2 (an FMA is two FLOPs). */
-export function cpuPeakFlops(p: ParamValues): number {
-  return num(p, 'cores') * num(p, 'clockHz') * num(p, 'simdLanes') * num(p, 'fmaUnits') * 2;
+/**
+ * Peak FLOP/s of the roofline model: cores x clock x SIMD lanes x FMA units x
+ * 2 (an FMA is two FLOPs), at fp32; int8 products run `int8Speedup` times
+ * that (VNNI dot products), fp16 and bf16 at the fp32 rate (converted to
+ * fp32), as does any other format.
+ */
+export function cpuPeakFlops(p: ParamValues, dtype: DType = 'fp32'): number {
+  const fp32 = num(p, 'cores') * num(p, 'clockHz') * num(p, 'simdLanes') * num(p, 'fmaUnits') * 2;
+  return dtype === 'int8' ? fp32 * num(p, 'int8Speedup') : fp32;
 }
 
 /**
@@ -50,7 +57,9 @@ function rooflineRealize(op: OpNode, arith: OpArithmetic, p: ParamValues): Reali
       latencyS: rooflineSeconds({
         flops: arith.flops,
         bytes,
-        peakFlops: cpuPeakFlops(p) * (gemm ? num(p, 'gemmEfficiency') : num(p, 'elementwiseEfficiency')),
+        peakFlops: gemm
+          ? cpuPeakFlops(p, opDtype(op) ?? 'fp32') * num(p, 'gemmEfficiency')
+          : cpuPeakFlops(p) * num(p, 'elementwiseEfficiency'),
         bandwidthBps: num(p, 'bandwidthBps') * num(p, 'bandwidthEfficiency'),
         overheadS: num(p, 'opOverheadS'),
       }),
@@ -61,8 +70,9 @@ function rooflineRealize(op: OpNode, arith: OpArithmetic, p: ParamValues): Reali
 
 function realize(op: OpNode, arith: OpArithmetic, p: ParamValues): Realization[] {
   if (str(p, 'model') === 'roofline') return rooflineRealize(op, arith, p);
-  const perNumber = dtypeBytes(opDtype(op) ?? 'fp32');
-  const memory = ((arith.bytesRead + arith.bytesWritten) / perNumber) * num(p, 'memoryEnergyPerNumberJ');
+  // the study counts memory per number, whatever its width (and its fit ignores the format)
+  const numbers = opNumbers(op);
+  const memory = (numbers.read + numbers.written) * num(p, 'memoryEnergyPerNumberJ');
   if (op.kind === 'linear' || op.kind === 'matmul') {
     return [
       {
@@ -90,6 +100,8 @@ export default defineTarget({
   description:
     "CPU cost model: the original study's measured matmul fit and per-element cycle counts, or a roofline from cores, SIMD width, clock and bandwidth.",
   dtypes: ['fp32', 'fp16', 'bf16', 'int8'],
+  // weights may also be held as packed int4 and widened as they are read (llama.cpp's Q4 formats)
+  formats: () => ({ compute: ['fp32', 'fp16', 'bf16', 'int8'], storage: ['fp32', 'fp16', 'bf16', 'int8', 'int4'] }),
   opKinds: OP_KINDS,
   params: {
     model: {
@@ -115,6 +127,13 @@ export default defineTarget({
     staticPowerW: { unit: 'W', default: 0, allowZero: true, description: 'idle power (the study models none)', source: STUDY },
     simdLanes: { unit: '1', default: 16, integer: true, description: 'fp32 lanes per vector unit (roofline)', source: XEON },
     fmaUnits: { unit: '1', default: 2, integer: true, description: 'vector FMA units per core (roofline)', source: XEON },
+    int8Speedup: {
+      unit: '1',
+      default: 4,
+      description: 'int8 products per fp32 FMA lane and cycle (roofline; fp16 and bf16 run at the fp32 rate)',
+      source:
+        'Intel AVX-512 VNNI (Intel Deep Learning Boost on the Xeon Platinum 8380, Intel ARK): VPDPBUSD multiplies and accumulates four 8-bit pairs per 32-bit lane; Ice Lake-SP has no AVX-512 FP16 or BF16 arithmetic',
+    },
     bandwidthBps: { unit: 'B/s', default: 204.8e9, description: 'DRAM bandwidth (roofline)', source: XEON },
     bandwidthEfficiency: { unit: '1', default: 0.8, description: 'achieved fraction of DRAM bandwidth (roofline)', source: ASSUMED },
     gemmEfficiency: { unit: '1', default: 0.7, description: 'achieved fraction of peak in GEMMs (roofline)', source: ASSUMED },

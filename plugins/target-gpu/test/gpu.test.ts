@@ -1,5 +1,5 @@
 import { linearOp, type OpNode, opArithmetic, resolveParams, tensor } from '@lightcode/cost-model';
-import gpu, { attentionPairs, fusedAttention, gemmEfficiency } from '@lightcode/target-gpu';
+import gpu, { attentionPairs, fusedAttention, gemmEfficiency, peakFlops } from '@lightcode/target-gpu';
 import { describe, expect, it } from 'vitest';
 import { attentionChain } from './fixtures.js';
 
@@ -50,5 +50,67 @@ describe('GPU target', () => {
   it('the h100 preset uses datasheet peaks', () => {
     const h100 = resolveParams('gpu', gpu.params, gpu.presets, 'h100');
     expect([h100.peakFlopsFp16, h100.bandwidthBps]).toEqual([989e12, 3350e9]);
+  });
+});
+
+describe('GPU precisions: peaks per format, weights and KV cache at their widths', () => {
+  const h100 = resolveParams('gpu', gpu.params, gpu.presets, 'h100');
+  const withWeights = (op: OpNode, dtype: 'int4' | 'int8' | 'fp8'): OpNode => ({
+    ...op,
+    weights: op.weights.map((w) => ({ ...w, dtype })),
+  });
+
+  it('an fp8 GEMM runs at the fp8 dense peak (H100 1,979 TFLOP/s) and costs energyPerFlopJ x 989/1979 per FLOP', () => {
+    const op = linearOp(4096, 4096, 4096, 'fp8', 'fp8');
+    const a = opArithmetic(op);
+    const [r] = gpu.realize(op, a, h100);
+    const eff = (0.72 * 4096) / (4096 + 64);
+    const compute = (2 * 4096 ** 3) / (1979e12 * eff);
+    const memory = (3 * 4096 * 4096) / (0.8 * 3350e9); // one byte per number
+    expect(r?.latencyS).toBeCloseTo(Math.max(compute, memory) + 3e-6, 12);
+    expect(r?.energy.compute).toBeCloseTo(a.flops * h100.energyPerFlopJ * (989e12 / 1979e12), 15);
+    expect(peakFlops(h100, 'fp8') / peakFlops(h100, 'fp16')).toBeCloseTo(1979 / 989, 12);
+  });
+
+  it('weight-only int4 and int8: a decode GEMV reads K N / 2 or K N weight bytes and computes at the fp16 peak', () => {
+    const op = linearOp(1, 4096, 11008, 'fp16', 'up');
+    for (const [dtype, perWeight] of [
+      ['int4', 0.5],
+      ['int8', 1],
+      ['fp8', 1],
+    ] as const) {
+      const q = withWeights(op, dtype);
+      const a = opArithmetic(q);
+      expect(a.bytesRead + a.bytesWritten).toBe(2 * 4096 + perWeight * 4096 * 11008 + 2 * 11008);
+      const [r] = gpu.realize(q, a, h100);
+      const compute = (2 * 4096 * 11008) / (989e12 * ((0.72 * 1) / (1 + 64)));
+      const memory = (2 * 4096 + perWeight * 4096 * 11008 + 2 * 11008) / (0.8 * 3350e9);
+      expect(r?.latencyS, dtype).toBeCloseTo(Math.max(compute, memory) + 3e-6, 12);
+      expect(r?.energy.compute, dtype).toBeCloseTo(a.flops * h100.energyPerFlopJ, 15);
+    }
+  });
+
+  it('an A100 has no fp8 tensor cores: it holds fp8 and int4 but computes in neither, and declines an fp8 GEMM', () => {
+    expect(gpu.formats?.(a100)).toEqual({
+      compute: ['fp32', 'fp16', 'bf16', 'int8'],
+      storage: ['fp32', 'fp16', 'bf16', 'int8', 'fp8', 'int4'],
+    });
+    expect(gpu.formats?.(h100).compute).toContain('fp8');
+    const op = linearOp(64, 64, 64, 'fp8');
+    expect(gpu.realize(op, opArithmetic(op), a100)).toEqual([]);
+  });
+
+  it('h200 and b200 presets carry their datasheet figures (dense = half the sparsity figure)', () => {
+    const h200 = resolveParams('gpu', gpu.params, gpu.presets, 'h200');
+    const b200 = resolveParams('gpu', gpu.params, gpu.presets, 'b200');
+    expect([h200.peakFlopsFp16, h200.peakFlopsFp8, h200.peakOpsInt8, h200.peakFlopsFp32, h200.bandwidthBps]).toEqual([
+      989e12, 1979e12, 1979e12, 67e12, 4.8e12,
+    ]);
+    expect([b200.peakFlopsFp16, b200.peakFlopsFp8, b200.peakOpsInt8, b200.peakFlopsFp32, b200.bandwidthBps]).toEqual([
+      2.25e15, 4.5e15, 4.5e15, 75e12, 7.7e12,
+    ]);
+    expect(b200.energyPerFlopJ).toBeCloseTo((1000 - 100) / (0.7 * 2.25e15), 24);
+    expect(gpu.presets.h200?.source).toMatch(/H200 .*datasheet.*141 GB HBM3e at 4\.8 TB\/s/);
+    expect(gpu.presets.b200?.source).toMatch(/HGX B200 datasheet.*7\.7 TB\/s/);
   });
 });

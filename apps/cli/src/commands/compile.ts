@@ -1,6 +1,15 @@
 import path from 'node:path';
-import { compile, DEFAULT_SYSTEM, OBJECTIVES, type Objective, parseRule, traceOf } from '@lightcode/core';
-import { DTYPES, parseQuantity, UserError } from '@lightcode/cost-model';
+import {
+  ACTIVATION_DTYPES,
+  compile,
+  DEFAULT_SYSTEM,
+  OBJECTIVES,
+  type Objective,
+  parseRule,
+  STORAGE_DTYPES,
+  traceOf,
+} from '@lightcode/core';
+import { parseQuantity, UserError } from '@lightcode/cost-model';
 import { explainBaselines, renderCompile, renderCompileReport, systemSummary } from '@lightcode/report';
 import { choiceFlag, type FlagValues, intFlag, type PluginFlags, parse } from '../args.js';
 import { csvCell, type Io, loadRegistry, warnOpaqueOps, writeFileAtomic, writeOutputs } from '../context.js';
@@ -11,6 +20,8 @@ export const MODEL_OPTIONS = {
   phase: { type: 'string' },
   batch: { type: 'string' },
   dtype: { type: 'string' },
+  weights: { type: 'string' },
+  'kv-dtype': { type: 'string' },
   'kv-len': { type: 'string' },
   logits: { type: 'string' },
   'split-heads': { type: 'boolean' },
@@ -22,7 +33,9 @@ export const MODEL_HELP = `  --model ID|PATH        built-in model id, a Hugging
   --phase prefill|decode decode: one new token per sequence against --kv-len cached tokens
   --kv-len N             cached tokens for decode (default: --seq-len)
   --batch N              sequences (default 1)
-  --dtype fp32|fp16|bf16|int8   (default fp16)
+  --dtype fp32|fp16|bf16|fp8|int8   activations, the format ops compute in (default fp16; fp8 is E4M3)
+  --weights int4|int8|fp8|...   weight-only quantization: linear weights stored and read at that width (default: --dtype)
+  --kv-dtype fp8|int8|...       the KV cache's format (default: --dtype)
   --logits last|all      LM head on the last position only (default) or every position
   --split-heads          one attention chain per head
   --input-shape NAME=1x3x224x224   shape of a model file's input (repeatable); binds its symbolic dims
@@ -85,7 +98,6 @@ export function inputShapes(values: unknown): Record<string, number[]> | undefin
 
 /** Model flags shared by every command that builds a graph. */
 export function modelRequest(v: FlagValues) {
-  const dtypes = DTYPES.filter((d) => d !== 'int32');
   const shapes = inputShapes(v['input-shape']);
   return {
     ...(shapes ? { inputShapes: shapes } : {}),
@@ -93,7 +105,9 @@ export function modelRequest(v: FlagValues) {
     seqLen: intFlag(v['seq-len'] as string | undefined, '--seq-len'),
     phase: choiceFlag(v.phase as string | undefined, '--phase', ['prefill', 'decode'] as const),
     batch: intFlag(v.batch as string | undefined, '--batch'),
-    dtype: choiceFlag(v.dtype as string | undefined, '--dtype', dtypes),
+    dtype: choiceFlag(v.dtype as string | undefined, '--dtype', ACTIVATION_DTYPES),
+    weights: choiceFlag(v.weights as string | undefined, '--weights', STORAGE_DTYPES),
+    kvDtype: choiceFlag(v['kv-dtype'] as string | undefined, '--kv-dtype', STORAGE_DTYPES),
     kvLen: intFlag(v['kv-len'] as string | undefined, '--kv-len', 0),
     logits: choiceFlag(v.logits as string | undefined, '--logits', ['last', 'all'] as const),
     splitHeads: v['split-heads'] === true,

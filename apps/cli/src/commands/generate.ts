@@ -18,7 +18,7 @@ changes. Steps are compiled at regime boundaries and summed exactly between.
   --prompt-len P         prompt tokens per sequence
   --output-len N         tokens generated per sequence
   --batch B              sequences of the same lengths (default 1)
-  --dtype fp32|fp16|bf16|int8   (default fp16)
+  --dtype, --weights, --kv-dtype   formats of activations, weights and KV cache, as for compile
   --system ID|FILE       (default ${DEFAULT_SYSTEM}); --objective, budgets, --pin, --exclude, --solver, --time-limit as for compile
   --every-step           compile every decode step (to check the integration)
   --out DIR              write result.json, steps.csv and report.html there
