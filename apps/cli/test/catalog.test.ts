@@ -67,14 +67,16 @@ describe('lightcode targets, systems, schema', () => {
 });
 
 describe('lightcode targets ID --explain', () => {
-  it("prints a realization's energy per MAC by component: device-2025 at full load is Lightening-Transformer's 0.309 pJ/MAC", async () => {
-    const r = await run(['targets', 'ptu', '--explain', '1200x1200x1200', '--preset', 'device-2025']);
+  it("prints a realization's energy per MAC by component: device-2025 at full load on 4-bit work is Lightening-Transformer's 0.309 pJ/MAC", async () => {
+    const r = await run(['targets', 'ptu', '--explain', '1200x1200x1200', '--preset', 'device-2025', '--dtype', 'int4']);
     expect(r.code).toBe(0);
     for (const name of ['laser', 'DAC', 'modulator', 'ADC', 'photodetector and TIA', 'buffer', 'memory', 'weight load']) {
       expect(r.stdout).toMatch(new RegExp(`^${name}\\s`, 'm'));
     }
     expect(r.stdout).toMatch(/^DAC\s+conversion\s+0\.0744\s/m);
-    const j = JSON.parse((await run(['targets', 'ptu', '--explain', '1200x1200x1200', '--preset', 'device-2025', '--json'])).stdout);
+    const j = JSON.parse(
+      (await run(['targets', 'ptu', '--explain', '1200x1200x1200', '--preset', 'device-2025', '--dtype', 'int4', '--json'])).stdout,
+    );
     const [real] = j.realizations;
     const macs = 1200 ** 3;
     const core = real.components
@@ -99,7 +101,7 @@ describe('lightcode targets ID --explain', () => {
     [['targets', '--explain', '12x12x12'], /--explain needs a target/],
     [['targets', 'ptu', '--preset', 'device-2025'], /--preset and --dtype go with --explain/],
     [['targets', 'ptu', '--explain', '12x12x12', '--preset', 'best'], /no preset 'best'/],
-    [['targets', 'ptu', '--explain', '12x12x12', '--dtype', 'int32'], /--dtype: target 'ptu' runs fp32, fp16, bf16, int8/],
+    [['targets', 'ptu', '--explain', '12x12x12', '--dtype', 'int32'], /--dtype: target 'ptu' runs fp32, fp16, bf16, fp8, int8, int4/],
   ])('%j: one line, exit 2', async (argv, message) => {
     const r = await run(argv);
     expect(r.code).toBe(2);

@@ -23,6 +23,9 @@ export {
   photonicWork,
   ptuComponents,
   ptuStaticPowerW,
+  type Slicing,
+  slicedWork,
+  slicing,
   staticPowerBreakdown,
   type Tiling,
   tiling,
@@ -43,7 +46,8 @@ export default defineTarget({
   name: 'Photonic Tensor Unit',
   description:
     'Photonic matrix unit with WDM multiplexing; runs linear algebra only. Counts DAC and ADC samples as its dataflow needs them, weight loads, buffer and memory traffic, and a laser power budget.',
-  dtypes: ['fp32', 'fp16', 'bf16', 'int8'],
+  // any format: wider numbers than the unit resolves are sliced or declined (the precision parameter)
+  dtypes: ['fp32', 'fp16', 'bf16', 'fp8', 'int8', 'int4'],
   opKinds: ['linear', 'matmul'],
   params: PTU_PARAMS,
   presets: PTU_PRESETS,

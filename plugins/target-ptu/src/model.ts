@@ -1,5 +1,6 @@
 import {
   dtypeBytes,
+  dtypeSignificantBits,
   type EnergyComponent,
   type EnergyKind,
   formatQuantity,
@@ -9,6 +10,7 @@ import {
   type OpArithmetic,
   type OpNode,
   opDtype,
+  opNumbers,
   type ParamValues,
   type Realization,
   type RealizationEnergy,
@@ -269,6 +271,65 @@ export function photonicWork(d: MatmulDims, p: ParamValues): PhotonicWork {
   };
 }
 
+/** How a product's numbers are cut into slices the unit resolves (`precision`). */
+export interface Slicing {
+  /** Significant bits of the first operand's numbers (activations) and of the second's (weights, or keys and values). */
+  readonly inputBits: number;
+  readonly weightBits: number;
+  /** ceil(b_x / bits) and ceil(b_w / bits) with bit-slice; 1 and 1 when precision is ignored. */
+  readonly inputSlices: number;
+  readonly weightSlices: number;
+  /** inputSlices x weightSlices: passes of the whole product. */
+  readonly passes: number;
+}
+
+/**
+ * The slices of a product on this unit (see the `precision` parameter): a
+ * number needs its format's significant bits (`dtypeSignificantBits`), the
+ * first operand is the op's first input, the second its weights (`linear`)
+ * or its second input (`matmul`). With precision `ignore` every product is
+ * one pass.
+ */
+export function slicing(op: OpNode, p: ParamValues): Slicing {
+  const x = op.inputs[0]?.dtype ?? 'fp32';
+  const wt = (op.kind === 'linear' ? op.weights[0] : op.inputs[1])?.dtype ?? x;
+  const inputBits = dtypeSignificantBits(x);
+  const weightBits = dtypeSignificantBits(wt);
+  if (str(p, 'precision') === 'ignore') return { inputBits, weightBits, inputSlices: 1, weightSlices: 1, passes: 1 };
+  const bits = num(p, 'bits');
+  const inputSlices = Math.ceil(inputBits / bits);
+  const weightSlices = Math.ceil(weightBits / bits);
+  return { inputBits, weightBits, inputSlices, weightSlices, passes: inputSlices * weightSlices };
+}
+
+/**
+ * The work of a bit-sliced product: every pass runs the whole product on one
+ * slice of each operand, so cycles, ADC samples and detections are x passes.
+ * DAC samples follow the counting: once-per-number converts every slice once
+ * (inputs x s_x, weights x s_w); per-cycle re-modulates inputs in every pass
+ * (x passes) and electro-optic weights too (x passes), while held weights are
+ * set once per tile load of each weight slice (x s_w), as are the tile loads.
+ */
+export function slicedWork(w: PhotonicWork, sl: Slicing, p: ParamValues): PhotonicWork {
+  if (sl.passes === 1) return w;
+  const held = holdsWeights(p);
+  const fin = perCycle(p) ? sl.passes : sl.inputSlices;
+  const fw = perCycle(p) && !held ? sl.passes : sl.weightSlices;
+  const inputDac = w.dac - w.weightDac;
+  return {
+    cycles: w.cycles * sl.passes,
+    dac: inputDac * fin + w.weightDac * fw,
+    weightDac: w.weightDac * fw,
+    streamedDac: inputDac * fin + (w.streamedDac - inputDac) * fw,
+    adc: w.adc * sl.passes,
+    modulated: inputDac * fin + (w.modulated - inputDac) * fw,
+    detected: w.detected * sl.passes,
+    tileLoads: w.tileLoads * sl.weightSlices,
+    reloadsInSeries: w.reloadsInSeries * sl.weightSlices,
+    plan: w.plan,
+  };
+}
+
 /**
  * Converter energy per sample at `bits`, scaled from the figure at the
  * reference resolution b0: DAC x [2^b/(b+1)] / [2^b0/(b0+1)] (SimPhony) or
@@ -439,39 +500,50 @@ export function ptuComponents(
   op: OpNode,
   arith: OpArithmetic,
   p: ParamValues,
-): { components: EnergyComponent[]; latency: LatencyParts; work: PhotonicWork } {
+): { components: EnergyComponent[]; latency: LatencyParts; work: PhotonicWork; slices: Slicing } {
   const d = matmulDims(op);
-  const w = photonicWork(d, p);
+  const sl = slicing(op, p);
+  const w1 = photonicWork(d, p);
+  const w = slicedWork(w1, sl, p);
   const { dacJ, adcJ } = converterEnergies(p);
-  const bytesPerNumber = dtypeBytes(opDtype(op) ?? 'fp32');
-  const memoryNumbers = (arith.bytesRead + arith.bytesWritten) / bytesPerNumber + w.plan.extraNumbers;
-  const memoryBytes = memoryNumbers * bytesPerNumber;
+  // numbers as stored, each read once whatever the slicing; re-reads at the compute format's width
+  const numbers = opNumbers(op);
+  const memoryNumbers = numbers.read + numbers.written + w.plan.extraNumbers;
+  const memoryBytes = arith.bytesRead + arith.bytesWritten + w.plan.extraNumbers * dtypeBytes(opDtype(op) ?? 'fp32');
   const latency = latencyParts(w, memoryBytes, p);
   const crossbarPerCycle = isCrossbar(p) && perCycle(p);
   const t = isCrossbar(p) ? tiling(d, p) : undefined;
   // operands read from the buffer: inputs per column-tile pass and weights per tile load (a tile's
-  // weights are latched at their DACs while it is loaded); dot-product-serial fetches what it converts
+  // weights are latched at their DACs while it is loaded); dot-product-serial fetches what it converts.
+  // Bit-sliced, each slice is read as its DAC samples are taken.
+  const fin = w1.dac === w1.weightDac ? 1 : (w.dac - w.weightDac) / (w1.dac - w1.weightDac);
+  const fw = w.weightDac / w1.weightDac;
   const operandReads = isCrossbar(p)
-    ? (crossbarPerCycle ? d.batch * d.m * d.k * (t?.colTiles ?? 1) : d.batch * d.m * d.k) + d.batch * d.k * d.n * w.plan.loadsPerTile
+    ? (crossbarPerCycle ? d.batch * d.m * d.k * (t?.colTiles ?? 1) : d.batch * d.m * d.k) * fin +
+      d.batch * d.k * d.n * w.plan.loadsPerTile * fw
     : w.dac;
   // partial sums: each ADC sample is added into the buffer (read and write) except the first write
-  const psumAccesses = crossbarPerCycle ? 2 * w.adc - d.batch * d.m * d.n : d.batch * d.m * d.n;
+  const psumAccesses = crossbarPerCycle || sl.passes > 1 ? 2 * w.adc - d.batch * d.m * d.n : d.batch * d.m * d.n;
   const bufferAccesses = operandReads + psumAccesses + memoryNumbers;
   const bufferBytesPerAccess = onChipBytes(p);
   const stat = staticPowerBreakdown(p);
   const bits = num(p, 'bits');
+  const passes =
+    sl.passes > 1
+      ? ` in ${sl.passes} passes (${sl.inputSlices} x ${sl.weightSlices} slices of ${sl.inputBits}- and ${sl.weightBits}-bit numbers)`
+      : '';
   const components: EnergyComponent[] = [
     {
       name: 'MAC (other)',
       kind: 'compute',
-      energyJ: arith.macs * num(p, 'macEnergyJ'),
-      detail: `per MAC ${pj(num(p, 'macEnergyJ'))} x ${count(arith.macs)} MACs`,
+      energyJ: arith.macs * sl.passes * num(p, 'macEnergyJ'),
+      detail: `per MAC ${pj(num(p, 'macEnergyJ'))} x ${count(arith.macs * sl.passes)} MACs${passes}`,
     },
     {
       name: 'DAC',
       kind: 'conversion',
       energyJ: w.dac * dacJ,
-      detail: `per sample ${pj(dacJ)} at ${bits} bit x ${count(w.dac)} samples (${count(w.weightDac)} of weights)`,
+      detail: `per sample ${pj(dacJ)} at ${bits} bit x ${count(w.dac)} samples (${count(w.weightDac)} of weights)${passes}`,
     },
     { name: 'ADC', kind: 'conversion', energyJ: w.adc * adcJ, detail: `per sample ${pj(adcJ)} at ${bits} bit x ${count(w.adc)} samples` },
     {
@@ -519,7 +591,7 @@ export function ptuComponents(
       detail: `power ${fmt(stat.otherW)} W over the op's latency`,
     },
   ];
-  return { components, latency, work: w };
+  return { components, latency, work: w, slices: sl };
 }
 
 /** The realization's energy by kind: the sum of its non-static components, each kind once. */
@@ -535,6 +607,7 @@ export function energyByKind(components: readonly EnergyComponent[]): Realizatio
 }
 
 export function realizePtu(op: OpNode, arith: OpArithmetic, p: ParamValues): Realization[] {
+  if (str(p, 'precision') === 'exclude' && slicing(op, p).passes > 1) return [];
   const { components, latency } = ptuComponents(op, arith, p);
   return [
     {

@@ -1,5 +1,16 @@
 import type { ParamSpec } from '@lightcode/cost-model';
-import { LT_FIG, SC_ONN_MRR, SIMPHONY_ADC, SIMPHONY_DAC, SIMPHONY_DPTC, SIMPHONY_LASER, SIMPHONY_SCALING, STUDY } from './sources.js';
+import {
+  BFP_SLICING,
+  BIT_SLICING,
+  LT_FIG,
+  SC_ONN_MRR,
+  SIMPHONY_ADC,
+  SIMPHONY_DAC,
+  SIMPHONY_DPTC,
+  SIMPHONY_LASER,
+  SIMPHONY_SCALING,
+  STUDY,
+} from './sources.js';
 
 /**
  * The PTU's parameters. Defaults are the original study's values and
@@ -72,6 +83,14 @@ export const PTU_PARAMS: Readonly<Record<string, ParamSpec>> = {
     max: 16,
     description: 'resolution of the converters and the analog signal (bits per number)',
     source: 'SimPhony (JeremieMelo/SimPhony) adc.yml, dac.yml: 8 bit',
+  },
+  precision: {
+    unit: 'choice',
+    default: 'ignore',
+    choices: ['ignore', 'bit-slice', 'exclude'],
+    description:
+      "what a product whose numbers carry more bits than `bits` costs. A number needs its significant bits: an integer its width (int8 8, int4 4), a float its sign and significand under block floating point (fp32 25, fp16 12, bf16 9, fp8 E4M3 5). ignore (the study's): one pass whatever the format. bit-slice: each operand is cut into slices of `bits` bits, s_x = ceil(b_x / bits) of the first and s_w = ceil(b_w / bits) of the second (weights at their stored width), and every pair of slices is one pass of the whole product, passes = s_x x s_w, shifted and added digitally; each pass costs its cycles, MACs, ADC samples and detections, and every slice its DAC samples; memory traffic is the numbers at their stored width, read once. exclude: the unit declines a product that needs more than one pass",
+    source: `${BIT_SLICING}; ${BFP_SLICING}`,
   },
   converterRefBits: {
     unit: '1',
@@ -277,4 +296,5 @@ export const STUDY_CHOICES: Readonly<Record<string, string>> = {
   laserModel: `the study models no laser power (${STUDY})`,
   sramBytes: `the study models no on-chip buffer: every operand is read from memory once (${STUDY})`,
   memoryBandwidthBps: `the study models no bandwidth limit: transfers take a fixed 10 ns whatever their size (${STUDY})`,
+  precision: `the study ignores precision: every product takes one pass at the converters' resolution, whatever its numbers' format (${STUDY})`,
 };

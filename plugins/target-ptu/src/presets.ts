@@ -2,6 +2,7 @@ import type { ParamValue, ParamValues, Preset } from '@lightcode/cost-model';
 import { fullLoadDynamicPowerW } from './model.js';
 import { PTU_PARAMS, STUDY_CHOICES } from './params.js';
 import {
+  BIT_SLICING,
   LIGHTMATTER,
   LT_CROSSBAR,
   LT_DAC_SCALING,
@@ -52,6 +53,10 @@ const DEVICE_2025: Sourced = {
   wavelengths: [12, SIMPHONY_DPTC],
   clockHz: [5e9, SIMPHONY_DPTC],
   bits: [4, SIMPHONY_DPTC],
+  precision: [
+    'bit-slice',
+    `${BIT_SLICING}; a 4-bit core runs wider numbers in slices (Lightening-Transformer's figures are for 4-bit operands)`,
+  ],
   conversionCounting: ['per-cycle', LT_FIG.converters],
   weightEncoding: [
     'electro-optic',
@@ -127,6 +132,10 @@ const LIGHTMATTER_DEVICES: Sourced = {
   wavelengths: [1, LM_SIZE],
   clockHz: [500e6, LM_SIZE],
   bits: [8, `assumption: an 8-bit analog path; ${LIGHTMATTER} computes in 16-bit adaptive block floating point with analog gain control`],
+  precision: [
+    'bit-slice',
+    `${BIT_SLICING}; assumption: numbers wider than the 8-bit path take slices (the adaptive block floating point gain control that lets ${LIGHTMATTER} reach ABFP16 in one pass is not modelled)`,
+  ],
   weightEncoding: [
     'held',
     `assumption: weights set electrically once per tile and held (thermal tuning of 65,536 weights would draw 90 W at 1.375 mW each, more than the published 78 W)`,
@@ -154,7 +163,7 @@ const LIGHTMATTER_2025: Sourced = {
 
 export const PTU_PRESETS: Readonly<Record<string, Preset>> = {
   'lightcode-2025': preset(
-    "The original LightCode study's photonic unit, constants and counting exactly as published: every distinct number converted once, no buffer, laser, weight loading or bandwidth limit.",
+    "The original LightCode study's photonic unit, constants and counting exactly as published: every distinct number converted once, no buffer, laser, weight loading or bandwidth limit, and precision ignored: one pass whatever the numbers' format.",
     STUDY,
     Object.fromEntries(Object.entries(STUDY_CHOICES).map(([k, why]) => [k, [PTU_PARAMS[k]?.default ?? 0, why] as const])),
   ),

@@ -48,3 +48,10 @@ export const SC_ONN_RELOAD = `${SC_ONN} Hardware/MRRVDP.py and PerformanceMetric
 
 export const LIGHTMATTER =
   'Ahmed et al., "Universal photonic artificial intelligence acceleration", Nature 640, 368-374 (2025), doi:10.1038/s41586-025-08854-x (Lightmatter): 65.5 TOPS (ABFP16), 78 W electrical + 1.6 W optical';
+
+/** Bit-slicing: how an analog array of b bits per pass multiplies wider numbers. */
+export const BIT_SLICING =
+  'Shafiee et al., "ISAAC: A Convolutional Neural Network Accelerator with In-Situ Analog Arithmetic in Crossbars", ISCA 2016 (16-bit operands cut into slices the analog array resolves, the partial products shifted and added digitally); Alo, Sri Vatsavai and Thakkar, "Scaling Analog Photonic Accelerators for Byte-Size, Integer General Matrix Multiply (GEMM) Kernels", arXiv:2407.06134 (2024): photonic GEMM cores resolve at most 4-bit operands, wider ones take bit-sliced passes';
+/** Floats on a fixed-point analog array: block floating point, the significands sliced. */
+export const BFP_SLICING =
+  'block floating point, a shared exponent per block and each significand (with its sign) multiplied in the analog domain: LightMat-HP, arXiv:2604.12278 (2026), slicing-based photonic multiplication of BFP mantissas with digital accumulation; significand widths from IEEE 754-2008 (binary32 24 bits, binary16 11), bfloat16 (8) and the OCP 8-bit Floating Point Specification (OFP8) rev. 1.0 (E4M3: 4)';

@@ -18,6 +18,7 @@ import ptu, {
   minBufferBytes,
   photonicWork,
   ptuStaticPowerW,
+  slicing,
   staticPowerBreakdown,
 } from '@lightcode/target-ptu';
 import fc from 'fast-check';
@@ -30,7 +31,7 @@ const device = resolve('device-2025');
 const thermal = resolve('mrr-thermal-2025');
 const lightmatter = resolve('lightmatter-2025');
 
-function linear(m: number, k: number, n: number, dtype: 'fp32' | 'fp16' = 'fp32'): OpNode {
+function linear(m: number, k: number, n: number, dtype: 'fp32' | 'fp16' | 'int8' | 'int4' = 'fp32'): OpNode {
   return linearOp(m, k, n, dtype);
 }
 
@@ -77,6 +78,7 @@ describe("the study's PTU (lightcode-2025), as published", () => {
       laserModel: 'per-wavelength',
       sramBytes: 0,
       memoryBandwidthBps: 0,
+      precision: 'ignore',
     });
     for (const name of Object.keys(preset?.values ?? {})) expect(preset?.sources?.[name]).toMatch(/the study .*RyanTomich\/LightCode/);
     expect(ptu.params.conversionCounting?.description).toMatch(/once-per-number \(the study's counting\)/);
@@ -174,7 +176,7 @@ describe('weight loading', () => {
     const tiles = Math.ceil(100 / 12) * Math.ceil(50 / 12); // 9 x 5
     expect(w.tileLoads).toBe(2 * tiles);
     expect(w.reloadsInSeries).toBe(2 * Math.ceil(tiles / 4));
-    const op = linearOp(100, 100, 50, 'fp16', 'l', 2);
+    const op = linearOp(100, 100, 50, 'int4', 'l', 2); // 4-bit work: one pass on the 4-bit core
     const r = realize(op, p);
     const noReload = realize(op, { ...p, weightReloadTimeS: 0 });
     expect(r.latencyS - noReload.latencyS).toBeCloseTo(2 * Math.ceil(tiles / 4) * 4e-6, 15);
@@ -186,7 +188,7 @@ describe('weight loading', () => {
   });
 
   it("charges weightReloadEnergyJ per tile load (energy kind 'other', component 'weight load')", () => {
-    const r = realize(linear(24, 24, 24), { ...thermal, weightReloadEnergyJ: 1e-9 });
+    const r = realize(linear(24, 24, 24, 'int4'), { ...thermal, weightReloadEnergyJ: 1e-9 });
     expect(r.energy.other).toBeCloseTo(4 * 1e-9, 20);
     expect(r.components?.find((c) => c.name === 'weight load')?.energyJ).toBeCloseTo(4 * 1e-9, 20);
   });
@@ -273,7 +275,7 @@ describe('buffer and memory', () => {
 
   it('an op whose operands cannot stream fast enough is memory-bound: latency = bytes / memoryBandwidthBps + conversion delay', () => {
     const op = linear(1, 4096, 4096, 'fp16'); // one token: 33.6 MB of weights for 16.8 M MACs
-    const r = realize(op, device);
+    const r = realize(op, { ...device, precision: 'ignore' }); // one pass, whatever the format
     const a = opArithmetic(op);
     expect(r.latencyS).toBeCloseTo((a.bytesRead + a.bytesWritten) / 1e12 + 2 * 10e-9, 12);
     expect(r.latencyS).toBeGreaterThan(photonicWork({ batch: 1, m: 1, k: 4096, n: 4096 }, device).cycles / 5e9);
@@ -281,11 +283,12 @@ describe('buffer and memory', () => {
 });
 
 describe("Lightening-Transformer's crossbar (device-2025)", () => {
-  const op = linear(1200, 1200, 1200, 'fp16');
+  // Lightening-Transformer's figures are for 4-bit operands: one pass on its 4-bit core
+  const op = linear(1200, 1200, 1200, 'int4');
   const macs = 1200 ** 3;
 
   it('runs a 12 x 12 crossbar at 5 GHz x 12 wavelengths: 4096^3 takes ceil(4096/12)^2 tiles x ceil(4096/12) cycles', () => {
-    const big = linear(4096, 4096, 4096);
+    const big = linear(4096, 4096, 4096, 'int4');
     const cycles = Math.ceil(4096 / 12) ** 2 * Math.ceil(4096 / 12);
     // converters keep up: 288 DACs x 14 GS/s and 144 ADCs x 10 GS/s against 288 and 144 samples per 0.2 ns cycle
     expect(realize(big, device).latencyS).toBeCloseTo(cycles / 5e9 + 2 * 10e-9, 12);
@@ -306,7 +309,7 @@ describe("Lightening-Transformer's crossbar (device-2025)", () => {
   });
 
   it('reproduces its 8-bit total, 1.06 pJ/MAC, within 10 %', () => {
-    const r = realize(op, resolve('device-2025', { bits: 8 }));
+    const r = realize(linear(1200, 1200, 1200, 'int8'), resolve('device-2025', { bits: 8 }));
     const core = perMac(r, macs, 'laser', 'DAC', 'modulator', 'ADC', 'photodetector and TIA');
     expect(Math.abs(core / 1.06e-12 - 1)).toBeLessThan(0.1);
   });
@@ -317,7 +320,8 @@ describe("Lightening-Transformer's crossbar (device-2025)", () => {
 });
 
 describe("a unit sized like Lightmatter's processor (lightmatter-2025)", () => {
-  const op = linear(2048, 4096, 4096, 'fp16');
+  // the published figures are for work its analog path resolves in one pass: 8-bit numbers on its 8-bit path
+  const op = linear(2048, 4096, 4096, 'int8');
   const macs = 2048 * 4096 * 4096;
 
   it('runs 4 x 128 x 128 MACs per 2 ns cycle: 65.5 TOPS at 2 operations per MAC', () => {
@@ -427,7 +431,7 @@ describe('physics is monotone (property)', () => {
     );
   });
 
-  it('more bits never make an op cheaper', () => {
+  it('more bits per pass never make a product cheaper when it takes one pass at either (precision ignored)', () => {
     fc.assert(
       fc.property(
         shape,
@@ -436,13 +440,133 @@ describe('physics is monotone (property)', () => {
         fc.constantFrom('sar', 'flash'),
         fc.constantFrom('simphony', 'lightening-transformer'),
         (s, preset, bits, adcArchitecture, dacScaling) => {
-          const base = { ...resolve(preset), adcArchitecture, dacScaling };
+          const base = { ...resolve(preset), adcArchitecture, dacScaling, precision: 'ignore' };
           const p = { ...base, bits };
           const q = { ...base, bits: bits + 1 };
           never(realize(op(s), p), realize(op(s), q), p, q);
         },
       ),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('precision: bit-slicing (a PTU resolves `bits` per pass)', () => {
+  const ceil = Math.ceil;
+  // significant bits: int4 4, int8 8, fp8 E4M3 1 + 4, bf16 1 + 8, fp16 1 + 11, fp32 1 + 24
+  const BITS = { int4: 4, int8: 8, fp8: 5, bf16: 9, fp16: 12, fp32: 25 } as const;
+  type Fmt = keyof typeof BITS;
+  const product = (x: Fmt, w: Fmt, m = 10, k = 24, n = 36, batch = 1): OpNode => {
+    const op = linearOp(m, k, n, x, 'l', batch);
+    return { ...op, weights: [{ shape: [k, n], dtype: w }] };
+  };
+
+  it('passes = ceil(b_x / bits) x ceil(b_w / bits), each operand at its own format', () => {
+    for (const x of Object.keys(BITS) as Fmt[]) {
+      for (const w of Object.keys(BITS) as Fmt[]) {
+        for (const bits of [1, 3, 4, 8, 12, 16]) {
+          const sl = slicing(product(x, w), { ...device, bits });
+          expect([sl.inputSlices, sl.weightSlices, sl.passes], `${x} x ${w} at ${bits} bit`).toEqual([
+            ceil(BITS[x] / bits),
+            ceil(BITS[w] / bits),
+            ceil(BITS[x] / bits) * ceil(BITS[w] / bits),
+          ]);
+        }
+      }
+    }
+    // fp16 on the 4-bit device-2025: 3 x 3 = 9 passes; int4 weights under fp16 activations: 3 x 1
+    expect(slicing(product('fp16', 'fp16'), device).passes).toBe(9);
+    expect(slicing(product('fp16', 'int4'), device).passes).toBe(3);
+    expect(slicing(product('fp8', 'fp8'), device).passes).toBe(4);
+    expect(slicing(product('fp16', 'fp16'), lightmatter).passes).toBe(4);
+    // a matmul's second operand is its second input (keys and values)
+    const qk: OpNode = {
+      ...linearOp(1, 128, 64, 'fp16', 'qk'),
+      kind: 'matmul',
+      weights: [],
+      inputs: [
+        { shape: [1, 1, 128], dtype: 'fp16' },
+        { shape: [1, 128, 64], dtype: 'fp8' },
+      ],
+    };
+    expect(slicing(qk, device).passes).toBe(3 * 2);
+  });
+
+  it("the study's preset ignores precision: one pass, whatever the format", () => {
+    expect(study.precision).toBe('ignore');
+    expect(ptu.presets['lightcode-2025']?.sources?.precision).toMatch(/the study ignores precision/);
+    expect(slicing(product('fp32', 'fp32'), { ...study, bits: 4 }).passes).toBe(1);
+    expect(realize(product('fp16', 'fp16'), study)).toEqual(realize(product('fp16', 'fp16'), { ...study, precision: 'ignore' }));
+  });
+
+  it('once-per-number: DAC = s_x B M K + s_w B K N, ADC = P B M N, cycles and MACs x P', () => {
+    const p = { ...study, bits: 4, precision: 'bit-slice' };
+    const [B, M, K, N] = [2, 10, 24, 36];
+    const op = product('fp16', 'int8', M, K, N, B); // s_x = 3, s_w = 2, P = 6
+    const r = realize(op, p);
+    const one = realize(op, { ...p, precision: 'ignore' });
+    const { dacJ, adcJ } = converterEnergies(p);
+    expect(r.energy.conversion).toBeCloseTo((3 * B * M * K + 2 * B * K * N) * dacJ + 6 * B * M * N * adcJ, 20);
+    expect(r.energy.compute).toBeCloseTo(6 * B * M * K * N * 0.04e-12, 24);
+    const cycles = ceil(ceil((B * M * N) / 20) / 1) * K;
+    expect(r.latencyS).toBeCloseTo((6 * cycles) / 9.7e9 + 2 * 10e-9, 15);
+    // memory: the numbers as stored, read once, whatever the slicing
+    expect(r.energy.memory).toBe(one.energy.memory);
+  });
+
+  it('per-cycle crossbar, electro-optic: every pass re-modulates both operands, DAC = P B (M K ceil(N/C) + K N ceil(M/L)), ADC = P B M N ceil(K/R)', () => {
+    const [B, M, K, N] = [1, 30, 40, 50];
+    const op = product('fp16', 'fp16', M, K, N, B);
+    const r = realize(op, device); // 12 x 12 crossbar, 12 wavelengths, 4 bit: P = 9
+    const { dacJ, adcJ } = converterEnergies(device);
+    const dac = 9 * B * (M * K * ceil(N / 12) + K * N * ceil(M / 12));
+    const adc = 9 * B * M * N * ceil(K / 12);
+    const sum = (name: string) => (r.components ?? []).find((c) => c.name === name)?.energyJ ?? 0;
+    expect(sum('DAC')).toBeCloseTo(dac * dacJ, 20);
+    expect(sum('ADC')).toBeCloseTo(adc * adcJ, 20);
+    expect(r.components?.find((c) => c.name === 'DAC')?.detail).toMatch(/in 9 passes \(3 x 3 slices of 12- and 12-bit numbers\)/);
+  });
+
+  it('held weights: each weight slice is set once per tile load (tile loads x s_w), inputs re-modulated every pass', () => {
+    const d = { batch: 1, m: 10, k: 24, n: 36 };
+    const op = product('fp16', 'int8', d.m, d.k, d.n); // s_x = 3, s_w = 2 on 4 bits
+    const one = photonicWork(d, thermal);
+    const r = realize(op, thermal);
+    const tiles = ceil(24 / 12) * ceil(36 / 12);
+    const { dacJ } = converterEnergies(thermal);
+    const inputDac = 6 * (10 * 24 * ceil(36 / 12));
+    const weightDac = 2 * 24 * 36;
+    expect(r.components?.find((c) => c.name === 'DAC')?.energyJ).toBeCloseTo((inputDac + weightDac) * dacJ, 20);
+    expect(one.tileLoads).toBe(tiles);
+    // two weight slices: twice the reloads in series, 4 us each
+    const ignore = realize(op, { ...thermal, precision: 'ignore' });
+    expect(r.latencyS - ignore.latencyS).toBeGreaterThanOrEqual(tiles * 4e-6 * (2 - 1) - 1e-15);
+  });
+
+  it('exclude: the unit declines a product that needs more than one pass', () => {
+    const p = { ...device, precision: 'exclude' };
+    expect(ptu.realize(product('fp16', 'fp16'), opArithmetic(product('fp16', 'fp16')), p)).toEqual([]);
+    expect(ptu.realize(product('int4', 'int4'), opArithmetic(product('int4', 'int4')), p)).toHaveLength(1);
+  });
+
+  it('a 4-bit PTU is never cheaper per MAC on fp16 work than on 4-bit work (property)', () => {
+    fc.assert(
+      fc.property(
+        shape,
+        fc.constantFrom('device-2025', 'mrr-thermal-2025', 'lightmatter-2025'),
+        fc.constantFrom('bit-slice', 'exclude'),
+        (sh, preset, precision) => {
+          const p = resolve(preset, { bits: 4, precision });
+          const macs = sh.batch * sh.m * sh.k * sh.n;
+          const four = realize(op(sh, 'int4' as 'fp16'), p);
+          const half = ptu.realize(op(sh), opArithmetic(op(sh)), p)[0];
+          if (half) {
+            expect(withStatic(half, p) / macs).toBeGreaterThanOrEqual((withStatic(four, p) / macs) * (1 - 1e-12));
+            expect(half.latencyS).toBeGreaterThanOrEqual(four.latencyS * (1 - 1e-12));
+          } else expect(precision).toBe('exclude'); // declined: never cheaper
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });
