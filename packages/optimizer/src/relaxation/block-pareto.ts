@@ -277,6 +277,11 @@ export function foldedPoints(
         if (performance.now() > deadline) late = true;
         const next: Folded[] = [];
         for (const a of acc) {
+          // one step can hold many multisets: the deadline is checked per multiset, not per step
+          if (performance.now() > deadline) {
+            late = true;
+            break;
+          }
           local.forEach((q, qi) => {
             const c: Folded = {
               arrive: a.arrive.map((x, k) => Math.max(x, q.arrive[k] as number)),
