@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+// Mutation testing with StrykerJS on the packages whose numbers must be right.
+// One package at a time, each against its own tests (per-test coverage), so it
+// fits a 2-core machine; HTML and JSON reports under reports/mutation/<package>/.
+//
+//   pnpm mutation                         every package below
+//   pnpm mutation packages/ir ...         only these
+//   pnpm mutation --incremental           reuse reports/mutation/<package>/incremental.json:
+//                                         only mutants in changed code, or covered by changed tests, run again
+//   pnpm mutation --changed-since REF     only packages with source or test files changed since REF (git)
+//   pnpm mutation --concurrency N         test runner processes (default 1)
+//   pnpm mutation --break N               exit 1 when a package's score is below N %
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PACKAGES = [
+  'packages/ir',
+  'packages/cost-model',
+  'packages/optimizer',
+  'packages/simulator',
+  'packages/core',
+  'plugins/target-cpu',
+  'plugins/target-gpu',
+  'plugins/target-ptu',
+];
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+process.chdir(root);
+
+const args = process.argv.slice(2);
+const flag = (name) => {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const [v] = args.splice(i, 2).slice(1);
+  return v;
+};
+const incremental = args.includes('--incremental');
+if (incremental) args.splice(args.indexOf('--incremental'), 1);
+const concurrency = Number(flag('--concurrency') ?? 1);
+const breakAt = flag('--break');
+const since = flag('--changed-since');
+for (const a of args) {
+  if (!PACKAGES.includes(a.replace(/\/$/, ''))) {
+    console.error(`mutation: unknown package '${a}' (one of: ${PACKAGES.join(', ')})`);
+    process.exit(2);
+  }
+}
+let chosen = args.length ? args.map((a) => a.replace(/\/$/, '')) : PACKAGES;
+if (since) {
+  const changed = execFileSync('git', ['diff', '--name-only', since, '--'], { encoding: 'utf8' }).split('\n');
+  const touches = (pkg) => changed.some((f) => f.startsWith(`${pkg}/src/`) || f.startsWith(`${pkg}/test/`));
+  // the simulator's tests use the optimizer's random cases
+  chosen = chosen.filter((p) => touches(p) || (p === 'packages/simulator' && touches('packages/optimizer')));
+}
+
+const { Stryker } = await import('@stryker-mutator/core');
+const summary = [];
+let failed = false;
+for (const pkg of chosen) {
+  const name = pkg.replace('/', '-');
+  const out = `reports/mutation/${name}`;
+  fs.mkdirSync(out, { recursive: true });
+  process.env.LIGHTCODE_MUTATION_PROJECT = pkg;
+  const started = Date.now();
+  const stryker = new Stryker({
+    testRunner: 'vitest',
+    plugins: ['@stryker-mutator/vitest-runner'],
+    vitest: { configFile: 'vitest.mutation.config.ts', related: false },
+    coverageAnalysis: 'perTest',
+    mutate: [`${pkg}/src/**/*.ts`, `!${pkg}/src/**/*.d.ts`],
+    // type-only and documentation files give no mutants worth testing; everything else is copied to the sandbox
+    ignorePatterns: ['reports', 'test-artifacts', 'lightcode-out', 'coverage', 'dist', '.turbo'],
+    reporters: ['html', 'json', 'clear-text', 'progress-append-only'],
+    htmlReporter: { fileName: `${out}/mutation.html` },
+    jsonReporter: { fileName: `${out}/mutation.json` },
+    incremental,
+    incrementalFile: `${out}/incremental.json`,
+    concurrency,
+    tempDirName: `.stryker-tmp/${name}`,
+    cleanTempDir: 'always',
+    timeoutMS: 20_000,
+    logLevel: 'info',
+    fileLogLevel: 'off',
+    thresholds: { high: 80, low: 60, break: breakAt === undefined ? null : Number(breakAt) },
+  });
+  let score = Number.NaN;
+  const counts = {};
+  try {
+    const results = await stryker.runMutationTest();
+    for (const m of results) counts[m.status] = (counts[m.status] ?? 0) + 1;
+    const killed = (counts.Killed ?? 0) + (counts.Timeout ?? 0);
+    const valid = killed + (counts.Survived ?? 0) + (counts.NoCoverage ?? 0);
+    score = valid ? (100 * killed) / valid : 100;
+  } catch (e) {
+    console.error(`mutation: ${pkg}: ${e instanceof Error ? e.message : e}`);
+    failed = true;
+  }
+  const wallS = (Date.now() - started) / 1000;
+  summary.push({ package: pkg, score: Number(score.toFixed(2)), wallS: Math.round(wallS), ...counts });
+  if (breakAt !== undefined && !(score >= Number(breakAt))) failed = true;
+}
+fs.mkdirSync('reports/mutation', { recursive: true });
+fs.writeFileSync('reports/mutation/summary.json', `${JSON.stringify(summary, null, 2)}\n`);
+console.log('\nmutation score per package (killed + timed out over all valid mutants):');
+for (const s of summary) {
+  console.log(
+    `  ${s.package.padEnd(22)} ${Number.isNaN(s.score) ? '  failed' : `${s.score.toFixed(1).padStart(6)} %`}  ` +
+      `(${s.Killed ?? 0} killed, ${s.Timeout ?? 0} timed out, ${s.Survived ?? 0} survived, ${s.NoCoverage ?? 0} no coverage) in ${s.wallS} s`,
+  );
+}
+if (!summary.length) console.log('  no package to mutate');
+process.exit(failed ? 1 : 0);
