@@ -51,6 +51,8 @@ export interface CompileOptions extends ModelRequest {
   readonly params?: Readonly<Record<string, ParamValue>>;
   /** Also bound the result by the whole-graph relaxation where the segments' bound leaves a gap (default true). */
   readonly relaxation?: boolean;
+  /** Refuse a graph whose peak memory exceeds a memory's capacity (default true; `generate` checks the whole request instead). */
+  readonly checkMemory?: boolean;
 }
 
 /** MILPs with at most this many binaries and general integers go to yalps under `--solver auto`. */
@@ -149,6 +151,10 @@ export interface CompileResult {
     seqLen: number;
     batch: number;
     dtype: DType;
+    /** Weight-only quantization: linear weights' format, when given (`--weights`). */
+    weightDtype?: DType;
+    /** The KV cache's format, when given (`--kv-dtype`). */
+    kvDtype?: DType;
     kvLen?: number;
     layers: number;
   };
@@ -263,7 +269,7 @@ export async function compile(reg: PluginRegistry, o: CompileOptions): Promise<C
   const pick = (id: string): Candidate => candidateOf(stacked, selection.choice, id);
   const schedule = simulate(stacked, pick, selection.plan);
   const memory = memoryUse(graph, schedule, pick, system.spec.memories ?? []);
-  checkMemoryFits(memory, graph.meta.id);
+  if (o.checkMemory !== false) checkMemoryFits(memory, graph.meta.id);
   const options = { solver: o.solver ?? 'auto', ...constraints, pins: [...(o.pins ?? [])], excludes: [...(o.excludes ?? [])] };
   return {
     graph,

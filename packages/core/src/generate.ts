@@ -9,8 +9,9 @@
  * are thereby located to the token, as `crossover` does.
  */
 import { UserError } from '@lightcode/cost-model';
-import { type CompileOptions, type CompileResult, compile } from './compile.js';
+import { type CompileOptions, type CompileResult, compile, loadSystem } from './compile.js';
 import type { PluginRegistry } from './plugins.js';
+import { checkPeaksFit, checkResidentFits, type MaxBatch, peakOverRequest } from './request-memory.js';
 
 export interface GenerateOptions extends Omit<CompileOptions, 'phase' | 'seqLen' | 'kvLen'> {
   /** Prompt tokens per sequence. */
@@ -80,6 +81,8 @@ export interface GenerateResult {
   readonly compiles: number;
   /** Peak bytes per memory over the request: the largest of the prefill and the last step. */
   readonly memories: CompileResult['memories'];
+  /** With `--max-batch`: the largest batch that fits, which this request ran at. */
+  readonly maxBatch?: MaxBatch;
 }
 
 interface Sum {
@@ -110,7 +113,11 @@ export async function generate(reg: PluginRegistry, o: GenerateOptions): Promise
   const promptLen = positiveInt(o.promptLen, '--prompt-len');
   const outputLen = positiveInt(o.outputLen, '--output-len');
   const tol = o.tolerance ?? 1e-3;
-  const { promptLen: _p, outputLen: _n, tolerance: _t, everyStep: _e, ...base } = o;
+  const { promptLen: _p, outputLen: _n, tolerance: _t, everyStep: _e, ...rest } = o;
+  // memory is checked over the whole request (weights and KV cache first, then the peaks), not per compile
+  const base = { ...rest, checkMemory: false } as const;
+  const system = loadSystem(reg, o.system, o.cwd ?? process.cwd(), o.params);
+  checkResidentFits(reg, o, system, o.cwd ?? process.cwd());
   const prefill = (await compile(reg, { ...base, phase: 'prefill', seqLen: promptLen })).result;
   const steps = new Map<number, { point: StepPoint; sig: string; result: CompileResult }>();
   const step = async (kvLen: number) => {
@@ -189,6 +196,8 @@ export async function generate(reg: PluginRegistry, o: GenerateOptions): Promise
   for (const [k, v] of Object.entries(prefill.totals.energyBreakdownJ)) byKind[k] = (byKind[k] ?? 0) + v;
   const requestJ = prefill.totals.energyJ + total.energyJ;
   const lastResult = (steps.get(last) as { result: CompileResult }).result;
+  const memories = peakOverRequest(prefill.memories, lastResult.memories);
+  checkPeaksFit(prefill.model.id, o, system, memories);
   return {
     model: { ...prefill.model, phase: 'prefill' },
     system: prefill.system,
@@ -225,18 +234,10 @@ export async function generate(reg: PluginRegistry, o: GenerateOptions): Promise
     changes,
     points,
     compiles: 1 + steps.size,
-    memories: peakMemories(prefill.memories, lastResult.memories),
+    memories,
   };
 }
 
 function devicesOf(r: CompileResult): Record<string, string> {
   return Object.fromEntries(r.ops.map((o) => [o.name, o.device]));
-}
-
-/** Per memory, the larger of two phases' peaks (the KV cache is largest at the last step). */
-function peakMemories(a: CompileResult['memories'], b: CompileResult['memories']): CompileResult['memories'] {
-  return a.map((m) => {
-    const other = b.find((x) => x.id === m.id);
-    return other && other.peakBytes > m.peakBytes ? other : m;
-  });
 }

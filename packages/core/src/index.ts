@@ -17,6 +17,7 @@ export * from './model.js';
 export * from './plugins.js';
 export * from './reproduce/reference.js';
 export * from './reproduce/study.js';
+export * from './request-memory.js';
 export * from './sweep.js';
 export * from './system-params.js';
 export * from './systems.js';

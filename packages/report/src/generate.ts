@@ -27,13 +27,25 @@ function summaryRows(r: GenerateResult): string[][] {
       `${q(r.energy.requestJ, 'J')} (prefill ${q(r.energy.byPhase.prefillJ, 'J')}, decode ${q(r.energy.byPhase.decodeJ, 'J')})`,
     ],
     ['energy per output token', q(r.energy.perOutputTokenJ, 'J')],
+    ...r.memories.map((m) => [
+      `peak memory '${m.id}'`,
+      `${q(m.peakBytes, 'B')} of ${q(m.capacityBytes, 'B')} (weights ${q(m.weightsBytes, 'B')}, KV cache ${q(m.kvCacheBytes, 'B')}, activations ${q(m.activationPeakBytes, 'B')})`,
+    ]),
+    ...(r.maxBatch
+      ? [
+          [
+            'largest batch that fits',
+            `${r.maxBatch.batch}: batch ${r.maxBatch.batch + 1} needs ${q(r.maxBatch.limit.nextPeakBytes, 'B')} of ${q(r.maxBatch.limit.capacityBytes, 'B')} in '${r.maxBatch.limit.memory}' (${r.maxBatch.limit.devices.join(', ')}); ${r.maxBatch.probes.length} ${r.maxBatch.probes.length === 1 ? 'batch' : 'batches'} tried, ${r.maxBatch.compiles} compiles`,
+          ],
+        ]
+      : []),
   ];
 }
 
 /** The terminal summary of a whole request. */
 export function renderGenerate(r: GenerateResult): string {
   const lines = [
-    `model   ${r.model.id}, prompt ${r.promptLen} + ${r.outputLen} output tokens, batch ${r.batch}, ${r.model.dtype}`,
+    `model   ${r.model.id}, prompt ${r.promptLen} + ${r.outputLen} output tokens, batch ${r.batch}, ${r.model.dtype}${r.model.weightDtype ? `, weights ${r.model.weightDtype}` : ''}${r.model.kvDtype ? `, KV cache ${r.model.kvDtype}` : ''}`,
     `system  ${r.system.id}: ${r.system.devices.map((d) => `${d.id} x${d.count} (${d.target}/${d.preset})`).join(', ')}`,
     '',
     renderTable(['', ''], summaryRows(r)),

@@ -1,4 +1,4 @@
-import { DEFAULT_SYSTEM, generate } from '@lightcode/core';
+import { DEFAULT_SYSTEM, generate, maxBatch } from '@lightcode/core';
 import { UserError } from '@lightcode/cost-model';
 import { renderGenerate, renderGenerateReport } from '@lightcode/report';
 import { intFlag, type PluginFlags, parse } from '../args.js';
@@ -18,6 +18,8 @@ changes. Steps are compiled at regime boundaries and summed exactly between.
   --prompt-len P         prompt tokens per sequence
   --output-len N         tokens generated per sequence
   --batch B              sequences of the same lengths (default 1)
+  --max-batch            find the largest batch whose whole request fits in memory (weights, KV cache at
+                         its largest, activations at their peak) and run the request at it
   --dtype, --weights, --kv-dtype   formats of activations, weights and KV cache, as for compile
   --system ID|FILE       (default ${DEFAULT_SYSTEM}); --objective, budgets, --pin, --exclude, --solver, --time-limit as for compile
   --every-step           compile every decode step (to check the integration)
@@ -35,8 +37,10 @@ export async function generateCommand(argv: readonly string[], io: Io): Promise<
     'prompt-len': { type: 'string' },
     'output-len': { type: 'string' },
     'every-step': { type: 'boolean' },
+    'max-batch': { type: 'boolean' },
     out: { type: 'string' },
   });
+  if (v['max-batch'] && v.batch !== undefined) throw new UserError('--max-batch finds the batch itself; drop --batch');
   for (const flag of ['seq-len', 'phase', 'kv-len'] as const) {
     if (v[flag] !== undefined) throw new UserError(`generate takes --prompt-len and --output-len, not --${flag}`);
   }
@@ -48,16 +52,22 @@ export async function generateCommand(argv: readonly string[], io: Io): Promise<
   const objective = objectiveFlag(v);
   checkOutDir(io, v.out);
   const reg = await loadRegistry(io, v as PluginFlags);
-  const r = await generate(reg, {
+  const request = {
     ...model,
     ...selectionFlags(v),
     ...(typeof v.system === 'string' ? { system: v.system } : {}),
     ...(objective ? { objective } : {}),
     promptLen,
     outputLen,
-    ...(v['every-step'] ? { everyStep: true } : {}),
     cwd: io.cwd,
+  };
+  const largest = v['max-batch'] ? await maxBatch(reg, request) : undefined;
+  const ran = await generate(reg, {
+    ...request,
+    ...(largest ? { batch: largest.batch } : {}),
+    ...(v['every-step'] ? { everyStep: true } : {}),
   });
+  const r = largest ? { ...ran, maxBatch: largest } : ran;
   const json = `${JSON.stringify(r, null, 2)}\n`;
   if (typeof v.out === 'string') {
     const steps = [
