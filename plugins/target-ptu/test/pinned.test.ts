@@ -1,0 +1,266 @@
+import { linearOp, type OpNode, opArithmetic, type ParamValues, type Realization, resolveParams } from '@lightcode/cost-model';
+import ptu, { photonicWork, ptuStaticPowerW, staticPowerBreakdown } from '@lightcode/target-ptu';
+import { describe, expect, it } from 'vitest';
+
+/*
+ * Every parameter that changes a PTU latency, pinned by its closed form and
+ * the direction of the change: cores, wavelengths, clock, crossbar size,
+ * converter rates, memory bandwidth, reload time and conversion delay; and
+ * the energy figures each scale their own component and nothing else.
+ */
+
+const resolve = (preset: string, over: Readonly<Record<string, unknown>> = {}) =>
+  resolveParams('ptu', ptu.params, ptu.presets, preset, over, ptu.validate);
+
+function realize(op: OpNode, p: ParamValues): Realization {
+  const [r] = ptu.realize(op, opArithmetic(op), p);
+  if (!r) throw new Error('no realization');
+  return r;
+}
+
+/** A study unit: dot-product-serial at 9.7 GHz, 20 wavelengths, converters and memory unlimited, 10 ns conversion each way. */
+const study = (over: Readonly<Record<string, unknown>> = {}) => resolve('lightcode-2025', over);
+/** A crossbar that only computes: converters and memory unlimited, no conversion delay, no buffer. */
+const crossbar = (over: Readonly<Record<string, unknown>> = {}) =>
+  resolve('device-2025', {
+    converterThroughput: 'unlimited',
+    memoryBandwidthBps: 0,
+    conversionLatencyS: 0,
+    sramBytes: 0,
+    precision: 'ignore',
+    ...over,
+  });
+
+const ceil = Math.ceil;
+
+describe('dot-product-serial latency (the study): ceil(ceil(B M N / L) / cores) x K / clock + 2 x conversion delay', () => {
+  const closed = (b: number, m: number, k: number, n: number, l: number, cores: number, clock: number, delay = 10e-9) =>
+    (ceil(ceil((b * m * n) / l) / cores) * k) / clock + 2 * delay;
+
+  it('at the study preset, on shapes of every size', () => {
+    for (const [m, k, n] of [
+      [1, 768, 768],
+      [7, 100, 33],
+      [128, 768, 3072],
+      [1024, 4096, 11008],
+    ] as const) {
+      expect(realize(linearOp(m, k, n, 'fp32'), study()).latencyS).toBeCloseTo(closed(1, m, k, n, 20, 1, 9.7e9), 15);
+    }
+  });
+
+  it('cores divide the dot products: 4 cores take a quarter of the cycles, 3 cores the ceiling of a third', () => {
+    const op = linearOp(160, 512, 64, 'fp32'); // 10240 outputs, 512 dot-product groups of 20
+    const one = realize(op, study()).latencyS - 20e-9;
+    expect(one).toBeCloseTo((512 * 512) / 9.7e9, 15);
+    expect(realize(op, study({ cores: 4 })).latencyS - 20e-9).toBeCloseTo(one / 4, 15);
+    expect(realize(op, study({ cores: 3 })).latencyS - 20e-9).toBeCloseTo((ceil(512 / 3) * 512) / 9.7e9, 15);
+    expect(realize(op, study({ cores: 1024 })).latencyS - 20e-9).toBeCloseTo(512 / 9.7e9, 15);
+  });
+
+  it('wavelengths carry dot products in parallel: twice the wavelengths, half the cycles', () => {
+    const op = linearOp(160, 512, 64, 'fp32');
+    const l20 = realize(op, study()).latencyS - 20e-9;
+    expect(realize(op, study({ wavelengths: 40 })).latencyS - 20e-9).toBeCloseTo(l20 / 2, 15);
+    expect(realize(op, study({ wavelengths: 1 })).latencyS - 20e-9).toBeCloseTo(l20 * 20, 15);
+    expect(realize(op, study({ wavelengths: 30 })).latencyS - 20e-9).toBeCloseTo((ceil(10240 / 30) * 512) / 9.7e9, 15);
+  });
+
+  it('the clock sets the cycle time; the conversion delay is paid in and out', () => {
+    const op = linearOp(64, 256, 64, 'fp32');
+    const base = realize(op, study()).latencyS - 20e-9;
+    expect(realize(op, study({ clockHz: 19.4e9 })).latencyS - 20e-9).toBeCloseTo(base / 2, 15);
+    expect(realize(op, study({ conversionLatencyS: 0 })).latencyS).toBeCloseTo(base, 15);
+    expect(realize(op, study({ conversionLatencyS: 1e-6 })).latencyS).toBeCloseTo(base + 2e-6, 15);
+  });
+
+  it('batched products (batch x heads) are one realization of B parts, each B x the work of one', () => {
+    const one = linearOp(32, 64, 40, 'fp32', 'x', 1);
+    const eight = linearOp(32, 64, 40, 'fp32', 'x', 8);
+    const r = realize(eight, study());
+    expect(r.parts).toBe(8);
+    expect(r.latencyS).toBeCloseTo(closed(8, 32, 64, 40, 20, 1, 9.7e9), 15);
+    expect(r.latencyS - 20e-9).toBeCloseTo(8 * (realize(one, study()).latencyS - 20e-9), 15);
+  });
+});
+
+describe('crossbar latency: B x ceil(tiles / cores) x ceil(M / L) cycles, tiles = ceil(K/R) x ceil(N/C)', () => {
+  const cycles = (b: number, m: number, k: number, n: number, r: number, c: number, l: number, cores: number) =>
+    b * ceil((ceil(k / r) * ceil(n / c)) / cores) * ceil(m / l);
+
+  it('at device-2025 sizes (12 x 12 tiles, 12 wavelengths, 5 GHz) on several shapes', () => {
+    for (const [m, k, n] of [
+      [1, 4096, 4096],
+      [13, 100, 250],
+      [512, 768, 768],
+    ] as const) {
+      const w = photonicWork({ batch: 1, m, k, n }, crossbar());
+      expect(w.cycles).toBe(cycles(1, m, k, n, 12, 12, 12, 1));
+      expect(realize(linearOp(m, k, n, 'fp16'), crossbar()).latencyS).toBeCloseTo(w.cycles / 5e9, 15);
+    }
+  });
+
+  it('cores share the tiles: 2 cores halve the time, 5 cores take the ceiling of a fifth of the tiles', () => {
+    const op = linearOp(120, 240, 240, 'fp16'); // 20 x 20 = 400 tiles, 10 row blocks
+    const one = realize(op, crossbar()).latencyS;
+    expect(one).toBeCloseTo((400 * 10) / 5e9, 15);
+    expect(realize(op, crossbar({ cores: 2 })).latencyS).toBeCloseTo(one / 2, 15);
+    expect(realize(op, crossbar({ cores: 3 })).latencyS).toBeCloseTo((ceil(400 / 3) * 10) / 5e9, 15);
+    expect(realize(op, crossbar({ cores: 1000 })).latencyS).toBeCloseTo(10 / 5e9, 15);
+  });
+
+  it('wavelengths carry rows of X: twice the wavelengths, half the row blocks', () => {
+    const op = linearOp(120, 240, 240, 'fp16');
+    expect(realize(op, crossbar({ wavelengths: 24 })).latencyS).toBeCloseTo((400 * 5) / 5e9, 15);
+    expect(realize(op, crossbar({ wavelengths: 1 })).latencyS).toBeCloseTo((400 * 120) / 5e9, 15);
+  });
+
+  it('a larger crossbar holds more of W: 24 x 24 tiles, a quarter of the tiles', () => {
+    const op = linearOp(120, 240, 240, 'fp16');
+    expect(realize(op, crossbar({ crossbarRows: 24, crossbarCols: 24 })).latencyS).toBeCloseTo((100 * 10) / 5e9, 15);
+    expect(realize(op, crossbar({ crossbarRows: 24 })).latencyS).toBeCloseTo((200 * 10) / 5e9, 15);
+  });
+
+  it('the clock sets the cycle time', () => {
+    const op = linearOp(120, 240, 240, 'fp16');
+    expect(realize(op, crossbar({ clockHz: 10e9 })).latencyS).toBeCloseTo((400 * 10) / 10e9, 15);
+  });
+});
+
+describe('what else bounds a crossbar: converters, memory, reloads', () => {
+  const op = linearOp(120, 240, 240, 'fp16');
+  const d = { batch: 1, m: 120, k: 240, n: 240 };
+
+  it('limited converters: max(DAC samples / (rate x DACs x cores), ADC samples / (rate x ADCs x cores)) when slower than the array', () => {
+    const p = crossbar({ converterThroughput: 'limited', dacsPerCore: 1, adcsPerCore: 1 });
+    const w = photonicWork(d, p);
+    const expected = Math.max(w.streamedDac / 14e9, w.adc / 10e9);
+    expect(expected).toBeGreaterThan(w.cycles / 5e9);
+    expect(realize(op, p).latencyS).toBeCloseTo(expected, 15);
+    // more cores, DACs or faster converters: proportionally faster
+    const four = crossbar({ converterThroughput: 'limited', dacsPerCore: 1, adcsPerCore: 1, cores: 4 });
+    expect(realize(op, four).latencyS).toBeCloseTo(Math.max(photonicWork(d, four).streamedDac / 14e9, w.adc / 10e9) / 4, 15);
+    const fast = crossbar({ converterThroughput: 'limited', dacsPerCore: 1, adcsPerCore: 1, dacSampleRateHz: 28e9, adcSampleRateHz: 20e9 });
+    expect(realize(op, fast).latencyS).toBeCloseTo(expected / 2, 15);
+    // unlimited converters: the array alone
+    expect(realize(op, crossbar()).latencyS).toBeCloseTo(w.cycles / 5e9, 15);
+  });
+
+  it('memory feed: bytes / memoryBandwidthBps when slower than the array; twice the bandwidth, half the time', () => {
+    const a = opArithmetic(op);
+    const bytes = a.bytesRead + a.bytesWritten;
+    const p = crossbar({ memoryBandwidthBps: 1e9 });
+    expect(bytes / 1e9).toBeGreaterThan((400 * 10) / 5e9);
+    expect(realize(op, p).latencyS).toBeCloseTo(bytes / 1e9, 15);
+    expect(realize(op, crossbar({ memoryBandwidthBps: 2e9 })).latencyS).toBeCloseTo(bytes / 2e9, 15);
+    // fast enough: the array bounds it again
+    expect(realize(op, crossbar({ memoryBandwidthBps: 1e15 })).latencyS).toBeCloseTo((400 * 10) / 5e9, 15);
+  });
+
+  it('held weights: reloads in series x weightReloadTimeS add to the streaming time; cores split the reloads', () => {
+    const held = (over: Readonly<Record<string, unknown>> = {}) =>
+      crossbar({ weightEncoding: 'thermal', weightReloadTimeS: 1e-6, ...over });
+    expect(realize(op, held()).latencyS).toBeCloseTo((400 * 10) / 5e9 + 400 * 1e-6, 12);
+    expect(realize(op, held({ cores: 4 })).latencyS).toBeCloseTo((100 * 10) / 5e9 + 100 * 1e-6, 12);
+    expect(realize(op, held({ weightReloadTimeS: 2e-6 })).latencyS).toBeCloseTo((400 * 10) / 5e9 + 400 * 2e-6, 12);
+  });
+});
+
+describe('energy: each figure scales its own component, and nothing scales with cores but static power', () => {
+  const op = linearOp(64, 256, 128, 'fp32');
+  const a = opArithmetic(op);
+
+  it('the study: MACs x macEnergyJ, DAC x dacEnergyJ + ADC x adcEnergyJ (once per number), numbers x memoryEnergyPerNumberJ', () => {
+    const r = realize(op, study());
+    expect(r.energy.compute).toBeCloseTo(a.macs * 0.04e-12, 20);
+    expect(r.energy.conversion).toBeCloseTo((64 * 256 + 256 * 128) * 3.18e-12 + 64 * 128 * 1.6e-12, 20);
+    expect(r.energy.memory).toBeCloseTo((64 * 256 + 256 * 128 + 64 * 128) * 160e-12, 18);
+  });
+
+  it('doubling one figure doubles its component and leaves the others and the latency as they were', () => {
+    const base = realize(op, study());
+    const cases: [string, number, keyof Realization['energy']][] = [
+      ['macEnergyJ', 0.08e-12, 'compute'],
+      ['memoryEnergyPerNumberJ', 320e-12, 'memory'],
+    ];
+    for (const [name, value, kind] of cases) {
+      const r = realize(op, study({ [name]: value }));
+      expect(r.energy[kind], name).toBeCloseTo(2 * (base.energy[kind] ?? 0), 20);
+      for (const other of Object.keys(base.energy) as (keyof Realization['energy'])[]) {
+        if (other !== kind) expect(r.energy[other], `${name} leaves ${other}`).toBe(base.energy[other]);
+      }
+      expect(r.latencyS).toBe(base.latencyS);
+    }
+    const dac = realize(op, study({ dacEnergyJ: 2 * 3.18e-12 }));
+    expect((dac.energy.conversion ?? 0) - (base.energy.conversion ?? 0)).toBeCloseTo((64 * 256 + 256 * 128) * 3.18e-12, 20);
+    const adc = realize(op, study({ adcEnergyJ: 2 * 1.6e-12 }));
+    expect((adc.energy.conversion ?? 0) - (base.energy.conversion ?? 0)).toBeCloseTo(64 * 128 * 1.6e-12, 20);
+    const perByte = realize(op, study({ memoryEnergyPerByteJ: 1e-12 }));
+    expect((perByte.energy.memory ?? 0) - (base.energy.memory ?? 0)).toBeCloseTo((a.bytesRead + a.bytesWritten) * 1e-12, 20);
+  });
+
+  it('cores and wavelengths change the time, not the dynamic energy', () => {
+    const base = realize(op, study());
+    for (const over of [{ cores: 8 }, { wavelengths: 40 }, { clockHz: 20e9 }]) {
+      const r = realize(op, study(over));
+      expect(r.energy, JSON.stringify(over)).toEqual(base.energy);
+      expect(r.latencyS, JSON.stringify(over)).toBeLessThan(base.latencyS);
+    }
+  });
+
+  it('static power grows with cores: laser per wavelength x L x cores / wall-plug, and rings x cores x tuning power', () => {
+    const p = study({ laserPowerPerWavelengthW: 1e-3, ringsPerCore: 10, cores: 3, wavelengths: 20 });
+    const s = staticPowerBreakdown(p);
+    expect(s.laserW).toBeCloseTo((1e-3 * 20 * 3) / 0.2, 15);
+    expect(s.tuningW).toBeCloseTo(10 * 3 * 1.375e-3, 15);
+    expect(ptuStaticPowerW(p)).toBeCloseTo(s.laserW + s.tuningW + s.otherW, 15);
+    const six = staticPowerBreakdown(study({ laserPowerPerWavelengthW: 1e-3, ringsPerCore: 10, cores: 6, wavelengths: 20 }));
+    expect(six.laserW).toBeCloseTo(2 * s.laserW, 15);
+    expect(six.tuningW).toBeCloseTo(2 * s.tuningW, 15);
+    expect(ptuStaticPowerW(study({ staticPowerW: 5 }))).toBe(5);
+  });
+});
+
+describe('presets at shapes the other tests do not use', () => {
+  it('lightcode-2025 on a GPT-2 decode step (1 x 768 x 2304): 116 groups of 20 dot products of 768', () => {
+    const r = realize(linearOp(1, 768, 2304, 'fp32'), study());
+    expect(r.latencyS).toBeCloseTo((ceil(2304 / 20) * 768) / 9.7e9 + 20e-9, 15);
+  });
+
+  it('device-2025 on a Llama decode GEMV (1 x 4096 x 11008, 4-bit numbers): one row uses 1 of 12 wavelengths, so the array bounds it', () => {
+    const p = resolve('device-2025');
+    const op = linearOp(1, 4096, 11008, 'int4');
+    const a = opArithmetic(op);
+    const w = photonicWork({ batch: 1, m: 1, k: 4096, n: 11008 }, p);
+    expect(w.plan.schedule).toBe('resident');
+    const arrayS = (ceil(4096 / 12) * ceil(11008 / 12)) / 5e9;
+    const memoryS = (a.bytesRead + a.bytesWritten) / 1e12;
+    const converterS = Math.max(w.streamedDac / (14e9 * 288), w.adc / (10e9 * 144));
+    expect(arrayS).toBeGreaterThan(Math.max(memoryS, converterS));
+    expect(realize(op, p).latencyS).toBeCloseTo(arrayS + 2 * Number(p.conversionLatencyS), 15);
+    // twelve rows of the same weights cost the same cycles: the wavelengths fill up
+    expect(photonicWork({ batch: 1, m: 12, k: 4096, n: 11008 }, p).cycles).toBe(w.cycles);
+  });
+
+  it('lightmatter-2025 runs 4 cores: a 4096^3 fp32-free product takes a quarter of the one-core cycles', () => {
+    const p = resolve('lightmatter-2025', { precision: 'ignore', converterThroughput: 'unlimited', memoryBandwidthBps: 0 });
+    const one = resolve('lightmatter-2025', { precision: 'ignore', converterThroughput: 'unlimited', memoryBandwidthBps: 0, cores: 1 });
+    const d = { batch: 1, m: 4096, k: 4096, n: 4096 };
+    expect(photonicWork(d, one).cycles).toBe(4 * photonicWork(d, p).cycles);
+  });
+});
+
+describe('declarations', () => {
+  it('every parameter says what it is, in which unit, and cites a source that is no local path; so does every preset', () => {
+    for (const [name, s] of Object.entries(ptu.params)) {
+      expect(s.description.length, name).toBeGreaterThan(8);
+      expect(s.source.length, name).toBeGreaterThan(8);
+      expect(s.source, name).not.toMatch(/(^|\s)(\/[\w.-]+\/|\.\.?\/|[A-Z]:\\)/);
+      expect(s.unit, name).not.toBe('');
+    }
+    for (const [name, p] of Object.entries(ptu.presets)) {
+      expect(p.description.length, name).toBeGreaterThan(8);
+      expect(p.source.length, name).toBeGreaterThan(8);
+    }
+    expect(ptu.presets[ptu.defaultPreset]).toBeDefined();
+  });
+});
