@@ -133,6 +133,11 @@ export function readManifest(pkgFile: string): { pkg: Record<string, unknown>; m
   if (typeof m.id !== 'string' || !/^[a-z][a-z0-9-]*$/.test(m.id)) {
     throw new UserError(`plugin '${name}': "lightcode.id" must be a lowercase id like "my-ptu" (got ${JSON.stringify(m.id)})`);
   }
+  // the manifest must be readable by name without importing the plugin (resolved from a path, Node would not check)
+  const exp = pkg.exports;
+  if (!exp || typeof exp !== 'object' || Array.isArray(exp) || !(exp as Record<string, unknown>)['./package.json']) {
+    throw new UserError(`plugin '${name}' does not export './package.json'; add "./package.json": "./package.json" to its exports`);
+  }
   const problem = sdkRangeProblem(pkg);
   if (problem) throw new UserError(`plugin '${name}' ${problem}`);
   return { pkg, manifest: m as PluginManifest };
