@@ -1,7 +1,9 @@
-import { buildStackedGraph, UserError } from '@lightcode/cost-model';
-import { type CompileOptions, compile, loadSystem } from './compile.js';
+import { UserError } from '@lightcode/cost-model';
+import { type CompileOptions, compile, loadSystem, stackedGraphOf } from './compile.js';
+import { generate } from './generate.js';
 import { buildGraph } from './model.js';
 import type { PluginRegistry } from './plugins.js';
+import type { Workload } from './sweep.js';
 
 export type Metric = 'latency' | 'energy';
 
@@ -21,6 +23,8 @@ export interface DispatchChange {
 
 export interface CrossoverResult {
   readonly metric: Metric;
+  /** With a generate workload: the lengths are output lengths of requests of `promptLen` prompt tokens, each valued whole. */
+  readonly workload?: Workload;
   readonly systems: readonly [string, string];
   readonly range: readonly [number, number];
   /** Lengths evaluated by the scan before bisection. */
@@ -71,6 +75,8 @@ export async function crossover(
     metric: Metric;
     range: readonly [number, number];
     scan?: number;
+    /** `generate`: each length is a whole request's output length (end-to-end latency or energy per request); no dispatch table. */
+    workload?: Workload;
   },
 ): Promise<CrossoverResult> {
   const [lo, hi] = o.range;
@@ -81,9 +87,15 @@ export async function crossover(
     const key = `${system}@${seqLen}`;
     let v = values.get(key);
     if (!v) {
-      v = compile(reg, { ...o, system, seqLen, objective: o.metric }).then(({ result }) =>
-        o.metric === 'latency' ? result.totals.latencyS : result.totals.energyJ,
-      );
+      const w = o.workload;
+      v =
+        w?.kind === 'generate'
+          ? generate(reg, { ...o, system, objective: o.metric, promptLen: w.promptLen, outputLen: seqLen }).then((r) =>
+              o.metric === 'latency' ? r.endToEndS : r.energy.requestJ,
+            )
+          : compile(reg, { ...o, system, seqLen, objective: o.metric }).then(({ result }) =>
+              o.metric === 'latency' ? result.totals.latencyS : result.totals.energyJ,
+            );
       values.set(key, v);
     }
     return v;
@@ -104,9 +116,18 @@ export async function crossover(
     }
   }
 
+  const curve = await Promise.all(
+    scanned.map(async (seqLen) => ({
+      seqLen,
+      values: [await value(o.systems[0], seqLen), await value(o.systems[1], seqLen)] as [number, number],
+    })),
+  );
+  const common = { metric: o.metric, systems: o.systems, range: [lo, hi] as const, scanned, curve, initialBetter, crossings };
+  // a request has no single graph whose ops could be dispatched by length
+  if (o.workload?.kind === 'generate') return { ...common, workload: o.workload, dispatch: [] };
   const system = loadSystem(reg, o.systems[0], o.cwd);
   const best = (seqLen: number): Map<string, string> => {
-    const sg = buildStackedGraph(buildGraph(reg, { ...o, seqLen }, o.cwd), system);
+    const sg = stackedGraphOf(buildGraph(reg, { ...o, seqLen }, o.cwd), system, reg.pluginTimeoutS);
     const out = new Map<string, string>();
     for (const op of sg.graph.ops()) {
       const list = sg.candidates.get(op.id) ?? [];
@@ -142,11 +163,5 @@ export async function crossover(
       }
     }
   }
-  const curve = await Promise.all(
-    scanned.map(async (seqLen) => ({
-      seqLen,
-      values: [await value(o.systems[0], seqLen), await value(o.systems[1], seqLen)] as [number, number],
-    })),
-  );
-  return { metric: o.metric, systems: o.systems, range: [lo, hi], scanned, curve, initialBetter, crossings, dispatch };
+  return { ...common, dispatch };
 }

@@ -2,14 +2,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { LightcodeError } from '@lightcode/cost-model';
-import type { CompileOptions } from './compile.js';
 import type { DiscoveryOptions } from './plugins.js';
-import type { SweepPoint, SweepRow } from './sweep.js';
+import type { SweepBase, SweepPoint, SweepRow } from './sweep.js';
 
 /** What the main thread gives every worker. */
 export interface SweepWorkerData {
   readonly discovery: DiscoveryOptions;
-  readonly base: CompileOptions;
+  readonly base: SweepBase;
   /** Module to import after the TypeScript loader (source mode only). */
   readonly entry?: string;
 }
@@ -41,7 +40,7 @@ function workerScript(): { url: URL; entry?: string } {
  */
 export function compileInWorkers(
   discovery: DiscoveryOptions,
-  base: CompileOptions,
+  base: SweepBase,
   groups: readonly (readonly SweepPoint[])[],
   count: number,
   progress?: (done: number, total: number) => void,

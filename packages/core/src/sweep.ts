@@ -2,32 +2,63 @@ import { createHash } from 'node:crypto';
 import { memo, type ParamValue, resolveSystem, UserError } from '@lightcode/cost-model';
 import type { Metric } from '@lightcode/optimizer';
 import { type CompileOptions, compile, readSystem } from './compile.js';
+import { generate } from './generate.js';
 import type { DiscoveryOptions, PluginRegistry } from './plugins.js';
 import { compileInWorkers } from './sweep-pool.js';
+import { LIMITS, shown } from './limits.js';
 import { paramGrid, parseParamAxis } from './system-params.js';
 
-/** Parses `64:4096:64` (start:stop:step, inclusive), `128:1024` (step 1) or `128,512,2048`. */
-export function parseRange(text: string, flag: string): number[] {
+/**
+ * Parses `64:4096:64` (start:stop:step, inclusive), `128:1024` (step 1) or
+ * `128,512,2048`: every value at most LIMITS.seqLen, and a range counted
+ * before it is expanded, refused (code `E_PLAN_TOO_LARGE`) above `maxCount`.
+ */
+export function parseRange(text: string, flag: string, maxCount: number = LIMITS.points): number[] {
   const bad = () =>
-    new UserError(`${flag} takes START:STOP[:STEP] or a comma list of positive integers, e.g. 64:4096:64 or 128,512 (got '${text}')`);
+    new UserError(`${flag} takes START:STOP[:STEP] or a comma list of positive integers, e.g. 64:4096:64 or 128,512 (got '${shown(text)}')`, {
+      code: 'E_SYNTAX',
+      option: flag,
+    });
   const int = (s: string) => {
     if (!/^\d+$/.test(s.trim())) throw bad();
     const n = Number(s);
     if (n < 1) throw bad();
+    if (n > LIMITS.seqLen) {
+      throw new UserError(`${flag} '${shown(text)}': ${shown(s.trim())} is above the longest sequence LightCode takes (${LIMITS.seqLen} tokens)`, {
+        code: 'E_RANGE',
+        option: flag,
+      });
+    }
     return n;
   };
+  const tooMany = (n: number) =>
+    new UserError(`${flag} '${shown(text)}' has ${n} values, over the limit of ${maxCount} points`, { code: 'E_PLAN_TOO_LARGE', option: flag });
   if (text.includes(':')) {
     const parts = text.split(':');
     if (parts.length > 3) throw bad();
     const [start, stop, step] = [int(parts[0] ?? ''), int(parts[1] ?? ''), parts[2] === undefined ? 1 : int(parts[2])];
     if (stop < start) throw bad();
+    const count = Math.floor((stop - start) / step) + 1;
+    if (count > maxCount) throw tooMany(count);
     const out: number[] = [];
     for (let v = start; v <= stop; v += step) out.push(v);
     return out;
   }
-  const list = text.split(',').map(int);
+  const texts = text.split(',');
+  if (texts.length > maxCount) throw tooMany(texts.length);
+  const list = texts.map(int);
   return [...new Set(list)].sort((a, b) => a - b);
 }
+
+/**
+ * What each point of a sweep runs: one compile at the point's sequence length
+ * (the default), or a whole request (`generate`) of `promptLen` prompt tokens
+ * whose output length is the point's length.
+ */
+export type Workload = { readonly kind: 'compile' } | { readonly kind: 'generate'; readonly promptLen: number };
+
+/** The options every point of a sweep shares: a compile's, and the workload. */
+export type SweepBase = CompileOptions & { readonly workload?: Workload };
 
 /** One compile of a sweep: where it sits in the plan and what it varies. */
 export interface SweepPoint {
@@ -35,6 +66,7 @@ export interface SweepPoint {
   readonly index: number;
   readonly system: string;
   readonly objective: Metric;
+  /** The swept length: the sequence length, or with a generate workload the output length. */
   readonly seqLen: number;
   /** Swept system parameters by path (`ptu.wavelengths`); empty without --param. */
   readonly params: Readonly<Record<string, ParamValue>>;
@@ -42,15 +74,28 @@ export interface SweepPoint {
 
 /** A point with its result. */
 export interface SweepRow extends SweepPoint {
+  /** The compile's latency, or the request's end-to-end latency. */
   readonly latencyS: number;
+  /** The compile's energy, or the request's. */
   readonly energyJ: number;
   readonly status: string;
   readonly opsPerDevice: Readonly<Record<string, number>>;
+  /** With a generate workload: the request's figures. */
+  readonly generate?: {
+    readonly promptLen: number;
+    readonly ttftS: number;
+    readonly tpotMeanS: number | null;
+    readonly tokensPerS: number;
+    readonly energyPerOutputTokenJ: number;
+    readonly compiles: number;
+  };
 }
 
 /** What a sweep varies, on top of one compile's options. */
 export type SweepSpec = Omit<CompileOptions, 'seqLen' | 'system' | 'objective' | 'params' | 'cwd'> & {
+  /** Sequence lengths, or with a generate workload output lengths. */
   readonly seqLens: readonly number[];
+  readonly workload?: Workload;
   readonly systems: readonly string[];
   readonly objectives: readonly Metric[];
   /** `PATH=V1,V2` texts; several make a grid. */
@@ -78,13 +123,27 @@ export interface SweepResult {
  * objectives, then sequence lengths. Parameter paths are checked against
  * every system (the error lists the valid ones).
  */
-export function planSweep(reg: PluginRegistry, spec: SweepSpec, cwd = process.cwd()): SweepPoint[] {
+export function planSweep(reg: PluginRegistry, spec: SweepSpec, cwd = process.cwd(), maxPoints: number = LIMITS.points): SweepPoint[] {
+  if (spec.systems.length === 0) throw new UserError('a sweep needs at least one system', { code: 'E_EMPTY', option: 'systems' });
+  if (spec.objectives.length === 0) throw new UserError('a sweep needs at least one objective', { code: 'E_EMPTY', option: 'objectives' });
+  if (spec.seqLens.length === 0) throw new UserError('a sweep needs at least one sequence length', { code: 'E_EMPTY', option: 'seqLens' });
+  // every system's parameter axes first: the plan is counted before it is expanded
+  const axes = spec.systems.map((system) => {
+    if (!(spec.params ?? []).length) return [];
+    const base = resolveSystem(readSystem(system, cwd).raw, reg.targets, `system '${system}'`).spec;
+    return (spec.params ?? []).map((t) => parseParamAxis(t, base, reg.targets));
+  });
+  const total = axes.reduce((n, a) => n + a.reduce((m, x) => m * x.values.length, 1), 0) * spec.objectives.length * spec.seqLens.length;
+  if (total > maxPoints) {
+    throw new UserError(
+      `the sweep has ${total} points (${spec.systems.length} system(s), their parameter grids, ${spec.objectives.length} objective(s), ${spec.seqLens.length} length(s)), over the limit of ${maxPoints}`,
+      { code: 'E_PLAN_TOO_LARGE', option: 'points' },
+    );
+  }
   const points: SweepPoint[] = [];
-  for (const system of spec.systems) {
-    const base = (spec.params ?? []).length
-      ? resolveSystem(readSystem(system, cwd).raw, reg.targets, `system '${system}'`).spec
-      : undefined;
-    const grid = base ? paramGrid((spec.params ?? []).map((t) => parseParamAxis(t, base, reg.targets))) : [{}];
+  for (const [k, system] of spec.systems.entries()) {
+    const own = axes[k] ?? [];
+    const grid = own.length ? paramGrid(own) : [{}];
     for (const params of grid) {
       for (const objective of spec.objectives) {
         for (const seqLen of spec.seqLens) points.push({ index: points.length, system, objective, seqLen, params });
@@ -116,8 +175,35 @@ export function shardPoints(points: readonly SweepPoint[], shard: Shard): SweepP
   return points.filter((p) => p.index % shard.count === shard.index - 1);
 }
 
-/** Compiles one point. */
-export async function compilePoint(reg: PluginRegistry, base: CompileOptions, p: SweepPoint): Promise<SweepRow> {
+/** Compiles one point (or, with a generate workload, runs its request). */
+export async function compilePoint(reg: PluginRegistry, sweepBase: SweepBase, p: SweepPoint): Promise<SweepRow> {
+  const { workload, ...base } = sweepBase;
+  if (workload?.kind === 'generate') {
+    const { seqLen: _s, phase: _p, kvLen: _k, ...request } = base;
+    const r = await generate(reg, {
+      ...request,
+      system: p.system,
+      objective: p.objective,
+      params: p.params,
+      promptLen: workload.promptLen,
+      outputLen: p.seqLen,
+    });
+    return {
+      ...p,
+      latencyS: r.endToEndS,
+      energyJ: r.energy.requestJ,
+      status: r.prefill.status,
+      opsPerDevice: r.prefill.opsPerDevice,
+      generate: {
+        promptLen: r.promptLen,
+        ttftS: r.ttftS,
+        tpotMeanS: r.tpot.meanS,
+        tokensPerS: r.tokensPerS,
+        energyPerOutputTokenJ: r.energy.perOutputTokenJ,
+        compiles: r.compiles,
+      },
+    };
+  }
   const { result } = await compile(reg, { ...base, system: p.system, objective: p.objective, seqLen: p.seqLen, params: p.params });
   return {
     ...p,
@@ -136,6 +222,8 @@ export interface SweepRun {
   readonly discovery?: DiscoveryOptions;
   readonly cwd?: string;
   readonly progress?: (done: number, total: number) => void;
+  /** Most points the plan may hold (default LIMITS.points). */
+  readonly maxPoints?: number;
 }
 
 /**
@@ -145,11 +233,11 @@ export interface SweepRun {
  */
 export async function sweep(reg: PluginRegistry, spec: SweepSpec, run: SweepRun = {}): Promise<SweepResult> {
   const cwd = run.cwd ?? process.cwd();
-  const plan = planSweep(reg, spec, cwd);
+  const plan = planSweep(reg, spec, cwd, run.maxPoints);
   const id = sweepId(spec, plan);
   const mine = run.shard ? shardPoints(plan, run.shard) : plan;
   const { seqLens: _s, systems: _y, objectives: _o, params: _p, ...options } = spec;
-  const base: CompileOptions = { ...options, cwd };
+  const base: SweepBase = { ...options, cwd };
   const groups = groupBySeqLen(mine);
   const workers = Math.min(run.workers ?? 1, groups.length);
   const done =
@@ -173,7 +261,7 @@ export function groupBySeqLen(points: readonly SweepPoint[]): SweepPoint[][] {
 
 async function compileHere(
   reg: PluginRegistry,
-  base: CompileOptions,
+  base: SweepBase,
   groups: readonly (readonly SweepPoint[])[],
   progress?: (done: number, total: number) => void,
 ): Promise<SweepRow[]> {
@@ -206,8 +294,15 @@ export function mergeSweeps(parts: readonly SweepResult[]): SweepResult {
     if (seen.has(p.shard.index)) throw new UserError(`shard ${p.shard.index}/${count} is given twice`);
     seen.add(p.shard.index);
   }
-  const missing = Array.from({ length: count ?? 0 }, (_, i) => i + 1).filter((i) => !seen.has(i));
-  if (missing.length) throw new UserError(`shards missing: ${missing.map((i) => `${i}/${count}`).join(', ')}`);
+  // a shard count is only trusted up to the shards given: the first few missing are named, never all of a huge count listed
+  const missing: number[] = [];
+  for (let i = 1; i <= (count ?? 0) && missing.length < 10; i++) if (!seen.has(i)) missing.push(i);
+  if (missing.length) {
+    const more = (count ?? 0) - seen.size - missing.length;
+    throw new UserError(`shards missing: ${missing.map((i) => `${i}/${count}`).join(', ')}${more > 0 ? ` and ${more} more` : ''}`, {
+      code: 'E_SHARDS_MISSING',
+    });
+  }
   const rows = parts.flatMap((p) => p.rows).sort((a, b) => a.index - b.index);
   if (rows.length !== first.points || rows.some((r, i) => r.index !== i)) {
     throw new UserError(`the shards hold ${rows.length} of the sweep's ${first.points} points; rerun the incomplete shards`);

@@ -173,6 +173,8 @@ export function renderSweepReport(doc: SweepReportInput): string {
   const numericParam = paramNames.find((p) => doc.rows.every((r) => typeof r.params[p] === 'number'));
   const xParam = lengths.size > 1 || !numericParam ? undefined : numericParam;
   const xOf = (r: SweepRow) => (xParam ? (r.params[xParam] as number) : r.seqLen);
+  // a generate workload sweeps output lengths
+  const lengthAxis = doc.rows.some((r) => r.generate) ? 'output length' : 'sequence length';
   const seriesName = (r: SweepRow) =>
     [r.system, r.objective, ...paramNames.filter((p) => p !== xParam).map((p) => `${p}=${r.params[p]}`)].join(' · ');
   const chart = (metric: 'latencyS' | 'energyJ', unit: string, label: string) => {
@@ -185,8 +187,8 @@ export function renderSweepReport(doc: SweepReportInput): string {
     }
     const series: Series[] = [...by].map(([name, points]) => ({ name, points }));
     return xyChart({
-      title: `${label} against ${xParam ?? 'sequence length'}`,
-      x: { label: xParam ?? 'sequence length', unit: xParam ? '' : 'tokens', log: true },
+      title: `${label} against ${xParam ?? lengthAxis}`,
+      x: { label: xParam ?? lengthAxis, unit: xParam ? '' : 'tokens', log: true },
       y: { label, unit, log: true },
       series,
     });

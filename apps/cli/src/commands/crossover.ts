@@ -4,14 +4,19 @@ import { renderCrossoverReport, renderTable, systemSummary } from '@lightcode/re
 import { choiceFlag, intFlag, type PluginFlags, parse } from '../args.js';
 import { csvCell, type Io, loadRegistry, writeOutputs } from '../context.js';
 import { MODEL_HELP, MODEL_OPTIONS, modelWithoutLength, SELECTION_OPTIONS, selectionFlags } from './compile.js';
+import { workloadFlags } from './sweep.js';
 
 export const CROSSOVER_HELP = `lightcode crossover --systems A,B [--metric latency|energy] [--range 16:1024] [--json]
+lightcode crossover --workload generate --prompt-len P --systems A,B [--range 16:1024] [...]
 
 The sequence lengths where system B starts or stops beating system A, found on a
 geometric scan and located exactly by integer bisection, and for system A the
 length at which each op's cheapest device changes (a runtime dispatch table).
+With --workload generate the range is of output lengths, each a whole request
+of P prompt tokens valued end to end (latency, or energy per request).
 
-${MODEL_HELP}  --scan N               scan points before bisection (default 24)
+${MODEL_HELP}  --workload compile|generate, --prompt-len P   (default compile)
+  --scan N               scan points before bisection (default 24)
   --out DIR              write result.json and dispatch.csv there
 `;
 
@@ -24,7 +29,10 @@ export async function crossoverCommand(argv: readonly string[], io: Io): Promise
     range: { type: 'string' },
     scan: { type: 'string' },
     out: { type: 'string' },
+    workload: { type: 'string' },
+    'prompt-len': { type: 'string' },
   });
+  const { workload } = workloadFlags(v, 'crossover');
   const systems = typeof v.systems === 'string' ? v.systems.split(',') : [];
   if (systems.length !== 2 || systems.some((s) => !s))
     throw new UserError('--systems takes two systems, e.g. --systems cpu,lightcode-2025');
@@ -42,8 +50,10 @@ export async function crossoverCommand(argv: readonly string[], io: Io): Promise
     metric,
     range: [Number(m[1]), Number(m[2])],
     ...(scan !== undefined ? { scan } : {}),
+    ...(workload ? { workload } : {}),
     cwd: io.cwd,
   });
+  const unit = workload ? 'output tokens' : 'tokens';
   const json = `${JSON.stringify(r, null, 2)}\n`;
   const dispatchCsv = [
     'op,initial_device,changes',
@@ -68,10 +78,10 @@ export async function crossoverCommand(argv: readonly string[], io: Io): Promise
   }
   const lines = [
     r.crossings.length === 0
-      ? `no crossing in ${r.range[0]}..${r.range[1]} tokens: ${r.initialBetter} has the lower ${r.metric} throughout`
+      ? `no crossing in ${r.range[0]}..${r.range[1]} ${unit}: ${r.initialBetter} has the lower ${r.metric} throughout`
       : [
-          `at ${r.range[0]} tokens ${r.initialBetter} has the lower ${r.metric}`,
-          ...r.crossings.map((c) => `from ${c.seqLen} tokens ${c.better} has`),
+          `at ${r.range[0]} ${unit} ${r.initialBetter} has the lower ${r.metric}`,
+          ...r.crossings.map((c) => `from ${c.seqLen} ${unit} ${c.better} has`),
         ].join('\n'),
   ];
   const changing = r.dispatch.filter((d) => d.changes.length > 0);

@@ -11,18 +11,24 @@ import {
   type SweepResult,
   type SweepRow,
   sweep,
+  type Workload,
 } from '@lightcode/core';
 import { formatQuantity, UserError } from '@lightcode/cost-model';
 import { renderSweepReport, renderTable, type SystemSummary, systemSummary } from '@lightcode/report';
-import { intFlag, type PluginFlags, parse } from '../args.js';
+import { choiceFlag, type FlagValues, intFlag, type PluginFlags, parse } from '../args.js';
 import { csvCell, discoveryOf, type Io, loadRegistry, writeOutputs } from '../context.js';
 import { MODEL_HELP, MODEL_OPTIONS, modelWithoutLength, SELECTION_OPTIONS, selectionFlags } from './compile.js';
 
 export const SWEEP_HELP = `lightcode sweep --seq-len 64:4096:64|LIST [--param PATH=V1,V2] [--systems A,B] [--objectives latency,energy] [--json | --csv]
+lightcode sweep --workload generate --prompt-len P --output-len 64:1024:64|LIST [...]
 
 Compiles a model at every sequence length and parameter combination, on each system, for each objective.
+With --workload generate each point is a whole request (as lightcode generate) of P prompt tokens and
+each listed output length: end-to-end latency, energy per request and per output token, TTFT and TPOT.
 
-${MODEL_HELP}  --systems A,B          built-in systems or files (default hybrid-a100-ptu)
+${MODEL_HELP}  --workload compile|generate   (default compile)
+  --prompt-len P, --output-len RANGE   the requests of --workload generate
+  --systems A,B          built-in systems or files (default hybrid-a100-ptu)
   --objectives LIST      latency, energy or both (default latency); --objective is the same
   --param PATH=V1,V2     vary a system parameter: DEVICE.PARAM (any target parameter,
                          e.g. ptu.wavelengths=1,2,4,8), DEVICE.count, DEVICE.preset, or
@@ -51,16 +57,42 @@ function paramColumns(rows: readonly SweepRow[]): string[] {
 export function sweepOutputs(doc: SweepDocument): { json: string; csv: string; html: string; table: string } {
   const params = paramColumns(doc.rows);
   const json = `${JSON.stringify(doc, null, 2)}\n`;
+  const requests = doc.rows.some((r) => r.generate);
+  // a generate workload adds the request's figures
+  const extraHead = requests ? ['ttft_s', 'tpot_mean_s', 'tokens_per_s', 'energy_per_output_token_j'] : [];
+  const extra = (r: SweepRow) =>
+    requests
+      ? [r.generate?.ttftS ?? '', r.generate?.tpotMeanS ?? '', r.generate?.tokensPerS ?? '', r.generate?.energyPerOutputTokenJ ?? '']
+      : [];
+  const q = (x: number | null | undefined, unit: string) => (typeof x === 'number' ? formatQuantity(x, unit, 4) : 'n/a');
   const csv = `${[
-    ['system', 'objective', 'seq_len', ...params, 'latency_s', 'energy_j', 'status'].map(csvCell).join(','),
+    ['system', 'objective', requests ? 'output_len' : 'seq_len', ...params, 'latency_s', 'energy_j', 'status', ...extraHead]
+      .map(csvCell)
+      .join(','),
     ...doc.rows.map((r) =>
-      [csvCell(r.system), r.objective, r.seqLen, ...params.map((p) => csvCell(r.params[p] ?? '')), r.latencyS, r.energyJ, r.status].join(
-        ',',
-      ),
+      [
+        csvCell(r.system),
+        r.objective,
+        r.seqLen,
+        ...params.map((p) => csvCell(r.params[p] ?? '')),
+        r.latencyS,
+        r.energyJ,
+        r.status,
+        ...extra(r),
+      ].join(','),
     ),
   ].join('\n')}\n`;
   const table = renderTable(
-    ['system', 'objective', 'seq len', ...params, 'latency', 'energy', 'status'],
+    [
+      'system',
+      'objective',
+      requests ? 'output len' : 'seq len',
+      ...params,
+      requests ? 'end-to-end' : 'latency',
+      'energy',
+      'status',
+      ...(requests ? ['TTFT', 'TPOT', 'J / token'] : []),
+    ],
     doc.rows.map((r) => [
       r.system,
       r.objective,
@@ -69,6 +101,7 @@ export function sweepOutputs(doc: SweepDocument): { json: string; csv: string; h
       formatQuantity(r.latencyS, 's', 4),
       formatQuantity(r.energyJ, 'J', 4),
       r.status,
+      ...(requests ? [q(r.generate?.ttftS, 's'), q(r.generate?.tpotMeanS, 's'), q(r.generate?.energyPerOutputTokenJ, 'J')] : []),
     ]),
   );
   return { json, csv, html: renderSweepReport(doc), table: `${table}\n` };
@@ -93,10 +126,11 @@ export async function sweepCommand(argv: readonly string[], io: Io): Promise<num
     shard: { type: 'string' },
     csv: { type: 'boolean' },
     out: { type: 'string' },
+    workload: { type: 'string' },
+    'prompt-len': { type: 'string' },
+    'output-len': { type: 'string' },
   });
-  if (typeof v['seq-len'] !== 'string')
-    throw new UserError('lightcode sweep needs --seq-len, e.g. --seq-len 64:1024:64 or --seq-len 128,512');
-  const seqLens = parseRange(v['seq-len'], '--seq-len');
+  const { workload, lengths: seqLens } = workloadFlags(v, 'sweep');
   const systems =
     typeof v.systems === 'string' ? v.systems.split(',').filter(Boolean) : typeof v.system === 'string' ? [v.system] : ['hybrid-a100-ptu'];
   // --objective as compile spells it, --objectives for a list; either takes one or several
@@ -115,7 +149,15 @@ export async function sweepCommand(argv: readonly string[], io: Io): Promise<num
   const reg = await loadRegistry(io, v as PluginFlags);
   const result = await sweep(
     reg,
-    { ...model, ...selectionFlags(v), seqLens, systems, objectives, params: (v.param as string[] | undefined) ?? [] },
+    {
+      ...model,
+      ...selectionFlags(v),
+      seqLens,
+      systems,
+      objectives,
+      params: (v.param as string[] | undefined) ?? [],
+      ...(workload ? { workload } : {}),
+    },
     {
       ...(shard ? { shard } : {}),
       workers,
@@ -127,8 +169,35 @@ export async function sweepCommand(argv: readonly string[], io: Io): Promise<num
     },
   );
   const summaries = systems.map((s) => systemSummary(loadSystem(reg, s, io.cwd)));
-  emitSweep(io, documentOf(model, result, summaries), v);
+  emitSweep(io, documentOf(workload ? { ...model, workload: 'generate', promptLen: workload.promptLen } : model, result, summaries), v);
   return 0;
+}
+
+/**
+ * `--workload compile|generate` and the lengths a sweep or crossover runs:
+ * `--seq-len` for compiles, `--prompt-len P` with `--output-len` lengths for
+ * whole requests (the swept length is then the output length).
+ */
+export function workloadFlags(v: FlagValues, command: string): { workload?: Workload & { kind: 'generate' }; lengths: number[] } {
+  const kind = choiceFlag(v.workload as string | undefined, '--workload', ['compile', 'generate'] as const) ?? 'compile';
+  if (kind === 'compile') {
+    for (const flag of ['prompt-len', 'output-len'] as const) {
+      if (v[flag] !== undefined) throw new UserError(`--${flag} goes with --workload generate`);
+    }
+    if (command !== 'sweep') return { lengths: [] };
+    if (typeof v['seq-len'] !== 'string')
+      throw new UserError('lightcode sweep needs --seq-len, e.g. --seq-len 64:1024:64 or --seq-len 128,512');
+    return { lengths: parseRange(v['seq-len'], '--seq-len') };
+  }
+  if (v['seq-len'] !== undefined || v.phase !== undefined || v['kv-len'] !== undefined) {
+    throw new UserError('--workload generate takes --prompt-len and --output-len, not --seq-len, --phase or --kv-len');
+  }
+  const promptLen = intFlag(v['prompt-len'] as string | undefined, '--prompt-len');
+  if (promptLen === undefined) throw new UserError('--workload generate needs --prompt-len P (a positive integer)');
+  if (command !== 'sweep') return { workload: { kind, promptLen }, lengths: [] };
+  if (typeof v['output-len'] !== 'string')
+    throw new UserError('lightcode sweep --workload generate needs --output-len, e.g. --output-len 64:1024:64 or --output-len 128,512');
+  return { workload: { kind, promptLen }, lengths: parseRange(v['output-len'], '--output-len') };
 }
 
 function documentOf(model: Readonly<Record<string, unknown>>, r: SweepResult, systems: readonly SystemSummary[]): SweepDocument {
