@@ -1,6 +1,6 @@
 import { biconnectedBlocks, blockSignature } from './blocks.js';
 import type { OpGraph } from './graph.js';
-import { sumBytes } from './tensor.js';
+import { numel, sumBytes } from './tensor.js';
 
 /** What a graph computes and holds, for `lightcode graph`. */
 export interface GraphSummary {
@@ -9,6 +9,8 @@ export interface GraphSummary {
   readonly flops: number;
   /** Parameters owned by the model (tied weights counted once). */
   readonly paramBytes: number;
+  /** How many parameters those bytes hold, whatever their formats (int4 weights take half a byte each). */
+  readonly parameters: number;
   /** Every tensor the ops produce, summed. */
   readonly activationBytes: number;
   /** The KV cache after this step: what prefill writes, or what decode reads plus writes. */
@@ -25,7 +27,9 @@ export function summarizeGraph(g: OpGraph): GraphSummary {
   let activationBytes = 0;
   let kvCacheBytes = 0;
   const opsByKind: Record<string, number> = {};
+  let parameters = 0;
   for (const op of g.ops()) {
+    if (op.attrs.tiedWeights !== true) for (const w of op.weights) parameters += numel(w);
     opsByKind[op.kind] = (opsByKind[op.kind] ?? 0) + 1;
     activationBytes += sumBytes(op.outputs);
     if (op.kind === 'kv_write') kvCacheBytes += sumBytes(op.inputs);
@@ -38,6 +42,7 @@ export function summarizeGraph(g: OpGraph): GraphSummary {
     macs: t.macs,
     flops: t.flops,
     paramBytes: t.paramBytes,
+    parameters,
     activationBytes,
     kvCacheBytes,
     opsByKind,

@@ -6,6 +6,7 @@ import {
   type ModelMeta,
   opArithmetic,
   opNumbers,
+  summarizeGraph,
   tensor,
   tensorBytes,
   withPrecision,
@@ -122,6 +123,13 @@ describe('withPrecision: weights and KV cache at their widths, activations uncha
       const n = opNumbers(o);
       if (o.kind !== 'embedding') expect(n.read + n.written, o.name).toBe((a.bytesRead + a.bytesWritten) / 2);
     }
+  });
+
+  it('counts parameters whatever their widths (a tied head owns none)', () => {
+    const owned = 100 * 16 + 16 * 48 + 48;
+    expect(summarizeGraph(q).parameters).toBe(owned);
+    expect(summarizeGraph(base).parameters).toBe(owned);
+    expect(summarizeGraph(base).paramBytes).toBe(2 * owned);
   });
 
   it('no formats given: the same graph', () => {

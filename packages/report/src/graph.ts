@@ -1,4 +1,4 @@
-import { dtypeBytes, formatQuantity, type GraphSummary, type OpGraph } from '@lightcode/cost-model';
+import { formatQuantity, type GraphSummary, type OpGraph } from '@lightcode/cost-model';
 import { renderTable } from './table.js';
 
 /** A graph summary as a short table. */
@@ -8,14 +8,15 @@ export function renderGraphSummary(g: OpGraph, s: GraphSummary): string {
     ['ops', String(s.ops)],
     ['MACs', `${(s.macs / 1e9).toFixed(3)} G`],
     ['FLOPs', `${(s.flops / 1e9).toFixed(3)} G`],
-    ['parameters', `${(s.paramBytes / dtypeBytes(m.dtype) / 1e9).toFixed(3)} G (${formatQuantity(s.paramBytes, 'B')})`],
+    ['parameters', `${(s.parameters / 1e9).toFixed(3)} G (${formatQuantity(s.paramBytes, 'B')})`],
     ['activations', formatQuantity(s.activationBytes, 'B')],
     ['KV cache', formatQuantity(s.kvCacheBytes, 'B')],
     ['blocks', `${s.blocks} (${s.distinctBlocks} distinct, ${s.articulationPoints} articulation ops)`],
   ];
   const kinds = Object.entries(s.opsByKind).map(([k, n]) => [k, String(n)]);
   const phase = m.phase === 'decode' ? `decode, kv ${m.kvLen} + 1 token` : `prefill, ${m.seqLen} tokens`;
-  return `${m.id}: ${phase}, batch ${m.batch}, ${m.dtype}, ${m.layers} layers\n\n${renderTable(['total', 'value'], rows)}\n\n${renderTable(['kind', 'ops'], kinds)}\n`;
+  const formats = `${m.dtype}${m.weightDtype ? `, weights ${m.weightDtype}` : ''}${m.kvDtype ? `, KV cache ${m.kvDtype}` : ''}`;
+  return `${m.id}: ${phase}, batch ${m.batch}, ${formats}, ${m.layers} layers\n\n${renderTable(['total', 'value'], rows)}\n\n${renderTable(['kind', 'ops'], kinds)}\n`;
 }
 
 function quote(text: string): string {
