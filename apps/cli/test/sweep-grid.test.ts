@@ -56,7 +56,7 @@ describe('parameter sweeps', () => {
       ['--param', 'ptu.colour=1'],
       /system 'lightcode-2025' has no parameter 'ptu.colour'; valid paths: cpu.count, cpu.preset, cpu.model, .*ptu.wavelengths/,
     ],
-    [['--param', 'ptu.wavelengths=0'], /--param ptu.wavelengths: parameter 'wavelengths' must be > 0 1 \(got 0\)/],
+    [['--param', 'ptu.wavelengths=0'], /--param ptu.wavelengths: parameter 'wavelengths' must be > 0 \(got 0\)/],
     [['--param', 'ptu.wavelengths=2.5'], /must be an integer/],
     [['--param', 'ptu.clockHz=fast'], /--param ptu.clockHz value 'fast' is not a quantity in Hz/],
     [['--param', 'ptu.preset=best'], /no preset 'best' \(presets: lightcode-2025, device-2025, mrr-thermal-2025, lightmatter-2025\)/],

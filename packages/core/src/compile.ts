@@ -34,6 +34,7 @@ import { buildGraph, type ModelRequest } from './model.js';
 import type { PluginRegistry } from './plugins.js';
 import { withParams } from './system-params.js';
 import { BUILTIN_SYSTEMS, DEFAULT_SYSTEM } from './systems.js';
+import { DEFAULT_PLUGIN_TIMEOUT_S, priceUnderWatchdog } from './watchdog.js';
 
 export interface CompileOptions extends ModelRequest {
   /** A built-in system id or a system file (JSON or YAML). */
@@ -98,6 +99,9 @@ export function readSystem(system: string = DEFAULT_SYSTEM, cwd = process.cwd())
   if (builtin) return { raw: builtin, source: `system '${system}'` };
   const file = path.resolve(cwd, system);
   if (!fs.existsSync(file)) {
+    // a name that reads as a path is a missing file, not an unknown id
+    if (/[/\\]|\.(json|ya?ml)$/i.test(system))
+      throw new UserError(`system file '${system}' does not exist`, { code: 'E_NO_FILE', option: system });
     throw new UserError(
       `unknown system '${system}' (built-in: ${Object.keys(BUILTIN_SYSTEMS).join(', ')}; or give a .json/.yaml system file)`,
     );
@@ -222,7 +226,7 @@ export async function pareto(
   const solver = solverFor(reg, o.solver);
   const system = loadSystem(reg, o.system, cwd, o.params);
   const graph = buildGraph(reg, o, cwd);
-  const points = await paretoFront(buildStackedGraph(graph, system), {
+  const points = await paretoFront(stackedGraphOf(graph, system, reg.pluginTimeoutS), {
     constraints: constraintsOf(o),
     solver,
     ...(o.timeLimitS ? { timeLimitS: o.timeLimitS } : {}),
@@ -234,10 +238,15 @@ export async function pareto(
 /** Stacked Graphs per graph and system: the same (system, length) serves every objective of a sweep. */
 const stackedCache = new WeakMap<OpGraph, Map<string, StackedGraph>>();
 
-/** The Stacked Graph of a graph on a system, built once per distinct system. */
-export function stackedGraphOf(graph: OpGraph, system: ResolvedSystem): StackedGraph {
+/**
+ * The Stacked Graph of a graph on a system, built once per distinct system;
+ * the targets' realize() calls run under the plugin watchdog (`timeoutS`).
+ */
+export function stackedGraphOf(graph: OpGraph, system: ResolvedSystem, timeoutS = DEFAULT_PLUGIN_TIMEOUT_S): StackedGraph {
   const cache = memo(stackedCache, graph, () => new Map<string, StackedGraph>());
-  return memo(cache, JSON.stringify(system.spec), () => buildStackedGraph(graph, system));
+  return memo(cache, JSON.stringify(system.spec), () =>
+    priceUnderWatchdog(timeoutS, system, (watched) => buildStackedGraph(graph, watched)),
+  );
 }
 
 /** model -> OpGraph -> StackedGraph -> Selection -> Schedule -> result. */
@@ -253,10 +262,16 @@ export async function compile(reg: PluginRegistry, o: CompileOptions): Promise<C
       throw new UserError(`--latency-weight and --energy-weight must be non-negative numbers, not both 0 (got ${a} and ${b})`);
     }
   }
+  if (o.timeLimitS !== undefined && !(Number.isFinite(o.timeLimitS) && o.timeLimitS > 0)) {
+    throw new UserError(`the time limit must be a positive number of seconds (got ${o.timeLimitS})`, {
+      code: 'E_RANGE',
+      option: 'timeLimitS',
+    });
+  }
   const solver = solverFor(reg, o.solver);
   const system = loadSystem(reg, o.system, cwd, o.params);
   const graph = buildGraph(reg, o, cwd);
-  const full = stackedGraphOf(graph, system);
+  const full = stackedGraphOf(graph, system, reg.pluginTimeoutS);
   const constraints = constraintsOf(o);
   const optimized = await optimize(full, {
     objective,

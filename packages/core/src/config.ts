@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type JsonSchema, UserError, validateSchema } from '@lightcode/cost-model';
 import YAML from 'yaml';
+import { nonFinitePath, readRegularFile } from './limits.js';
 
 export const CONFIG_NAMES = ['lightcode.config.json', 'lightcode.config.yaml', 'lightcode.config.yml'] as const;
 
@@ -41,20 +42,48 @@ export const CONFIG_SCHEMA: JsonSchema = {
   },
 };
 
-/** Reads a JSON or YAML file (by extension) with one-line errors. */
+/** A parser's message on one line: where it is (line and column), and what is wrong. */
+export function parseProblem(e: unknown, text: string): string {
+  const message = String((e as Error)?.message ?? e);
+  const yamlAt = (e as { linePos?: readonly { line: number; col: number }[] }).linePos?.[0];
+  if (yamlAt) return `${message.split('\n')[0]?.replace(/:\s*$/, '')}`;
+  const at = /at position (\d+)/.exec(message);
+  if (at) {
+    const before = text.slice(0, Number(at[1]));
+    const line = before.split('\n').length;
+    const column = Number(at[1]) - before.lastIndexOf('\n');
+    return `${message.replace(/\s*\(line \d+ column \d+\)/, '')} (line ${line}, column ${column})`;
+  }
+  // V8 quotes the text around the problem, newlines and all: keep it on one line
+  return message.replace(/\s*\n\s*/g, ' ');
+}
+
+/**
+ * Reads a JSON or YAML file (by extension) with one-line errors: only a
+ * regular file within LIMITS.dataFileBytes (a FIFO or a device is refused,
+ * never waited on), and no number that is not finite (JSON's 1e400, YAML's
+ * .inf), named by where it is.
+ */
 export function readDataFile(file: string, what: string): unknown {
-  let text: string;
+  const text = readRegularFile(file, what).toString('utf8');
+  const yaml = /\.ya?ml$/i.test(file);
+  let doc: unknown;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    doc = yaml ? YAML.parse(text) : JSON.parse(text);
   } catch (e) {
-    throw new UserError(`cannot read ${what} '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UserError(`${what} '${file}' is not valid ${yaml ? 'YAML' : 'JSON'}: ${parseProblem(e, text)}`, {
+      code: 'E_PARSE',
+      cause: e,
+    });
   }
-  try {
-    return /\.ya?ml$/i.test(file) ? YAML.parse(text) : JSON.parse(text);
-  } catch (e) {
-    const msg = (e as Error).message.split('\n')[0];
-    throw new UserError(`${what} '${file}' is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${msg}`);
+  const bad = nonFinitePath(doc);
+  if (bad !== undefined) {
+    throw new UserError(`${what} '${file}': ${bad} is not a finite number (a number too large to hold, or NaN)`, {
+      code: 'E_NOT_FINITE',
+      option: bad,
+    });
   }
+  return doc;
 }
 
 /** The nearest lightcode.config.{json,yaml,yml} in `dir` or its parents. */

@@ -14,7 +14,9 @@ import {
   withPrecision,
 } from '@lightcode/cost-model';
 import { readDataFile } from './config.js';
+import { checkConfigSizes, checkGraph, checkModelFile } from './limits.js';
 import type { PluginRegistry } from './plugins.js';
+import { buildUnderWatchdog } from './watchdog.js';
 
 /** What model graph to build. */
 export interface ModelRequest {
@@ -45,7 +47,7 @@ export const STORAGE_DTYPES: readonly DType[] = ['fp32', 'fp16', 'bf16', 'fp8', 
 
 function positiveInt(v: unknown, flag: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-    throw new UserError(`${flag} must be a positive integer (got ${JSON.stringify(v)})`);
+    throw new UserError(`${flag} must be a positive integer (got ${typeof v === 'number' ? String(v) : JSON.stringify(v)})`);
   }
   return v;
 }
@@ -55,12 +57,18 @@ export function listModels(reg: PluginRegistry): { id: string; frontend: string;
   return [...reg.frontends.values()].flatMap((f) => f.models.map((m) => ({ ...m, frontend: f.id })));
 }
 
-function fromConfigFile(reg: PluginRegistry, spec: string, cwd: string): { frontend: FrontendPlugin; config: Record<string, unknown> } {
+function fromConfigFile(
+  reg: PluginRegistry,
+  spec: string,
+  cwd: string,
+): { frontend: FrontendPlugin; config: Record<string, unknown>; source: string } {
   const abs = path.resolve(cwd, spec);
   const file = fs.statSync(abs).isDirectory() ? path.join(abs, 'config.json') : abs;
   const config = readDataFile(file, 'model config');
   if (typeof config !== 'object' || config === null || Array.isArray(config))
     throw new UserError(`model config '${file}' must be a JSON object`);
+  const source = `model config '${file}'`;
+  checkConfigSizes(config as Record<string, unknown>, source);
   const type = (config as Record<string, unknown>).model_type;
   const frontend = [...reg.frontends.values()].find((f) => f.modelTypes.includes(String(type)));
   if (!frontend) {
@@ -69,7 +77,7 @@ function fromConfigFile(reg: PluginRegistry, spec: string, cwd: string): { front
     const files = type === undefined && formats.length > 0 ? `; nor is it a model file LightCode reads: ${formats.join(', ')}` : '';
     throw new UserError(`model config '${file}': unknown model_type ${JSON.stringify(type)} (frontends read: ${known.join(', ')})${files}`);
   }
-  return { frontend, config: { _name_or_path: path.basename(path.dirname(file)), ...(config as Record<string, unknown>) } };
+  return { frontend, config: { _name_or_path: path.basename(path.dirname(file)), ...(config as Record<string, unknown>) }, source };
 }
 
 /** The frontend whose file formats claim `file`: by the file's ending, then by its first bytes. */
@@ -80,8 +88,9 @@ function fileFrontend(reg: PluginRegistry, file: string): FrontendPlugin | undef
     (frontend.files ?? []).filter((f) => f.extensions.some((e) => lower.endsWith(e))).map((format) => ({ frontend, format })),
   );
   if (formats.length === 0) return undefined;
+  checkModelFile(file);
   const head = Buffer.alloc(65536);
-  const fd = fs.openSync(file, 'r');
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   let n: number;
   try {
     n = fs.readSync(fd, head, 0, head.length, 0);
@@ -135,8 +144,8 @@ export function resolveModel(reg: PluginRegistry, req: ModelRequest, cwd: string
     const fileReader = fileFrontend(reg, abs);
     if (fileReader) return { frontend: fileReader, build: { ...common, file: abs, ...(shapes ? { inputShapes: shapes } : {}) } };
     noShapes('Hugging Face configs');
-    const { frontend, config } = fromConfigFile(reg, req.model, cwd);
-    return { frontend, build: { ...common, config } };
+    const { frontend, config, source } = fromConfigFile(reg, req.model, cwd);
+    return { frontend, build: { ...common, config, source } };
   }
   const known = listModels(reg).map((m) => m.id);
   throw new UserError(`unknown model '${req.model}' (known: ${known.join(', ')}; or give a Hugging Face config.json path)`);
@@ -159,23 +168,55 @@ export function buildGraph(reg: PluginRegistry, req: ModelRequest, cwd = process
   built.set(reg, cache);
   const hit = cache.get(key);
   if (hit) return hit;
-  const graph = buildFresh(frontend, build, precision);
+  const graph = buildFresh(frontend, build, precision, reg.pluginTimeoutS);
   if (cache.size >= GRAPH_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   cache.set(key, graph);
   return graph;
 }
 
-function buildFresh(frontend: FrontendPlugin, build: BuildRequest, precision: Precision): OpGraph {
+function buildFresh(frontend: FrontendPlugin, build: BuildRequest, precision: Precision, timeoutS: number): OpGraph {
   let data: OpGraphData;
   try {
-    data = withPrecision(frontend.build(build), precision);
+    data = withPrecision(
+      buildUnderWatchdog(timeoutS, frontend.id, () => frontend.build(build)),
+      precision,
+    );
   } catch (e) {
     if (isLightcodeError(e)) throw e;
     throw new PluginError(frontend.id, `build() threw: ${(e as Error)?.message ?? String(e)}`, 1);
   }
+  let graph: OpGraph;
   try {
-    return graphFromData(data, `graph from frontend '${frontend.id}'`);
+    graph = graphFromData(data, `graph from frontend '${frontend.id}'`);
   } catch (e) {
     throw new PluginError(frontend.id, (e as Error).message, 1);
+  }
+  // a size too large for the arithmetic is the input's fault, named before any target prices it
+  checkGraph(graph, build.source ?? (build.file ? `model '${build.file}'` : `model '${graph.meta.id}'`));
+  return graph;
+}
+
+/**
+ * Checks a study's sequence lengths against the model before its first
+ * compile: the longest and the shortest (a model limits positions, so every
+ * length between them passes when both do). A length the model refuses is an
+ * error with code `E_LENGTH_REFUSED` and the length as its `option`, its
+ * cause the model's own error. The graphs built stay cached for the compiles.
+ */
+export function checkLengths(reg: PluginRegistry, req: ModelRequest, lengths: readonly number[], cwd = process.cwd()): void {
+  if (lengths.length === 0) return;
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = 0;
+  for (const n of lengths) {
+    lo = Math.min(lo, n);
+    hi = Math.max(hi, n);
+  }
+  for (const seqLen of hi === lo ? [hi] : [hi, lo]) {
+    try {
+      buildGraph(reg, { ...req, seqLen }, cwd);
+    } catch (e) {
+      if (!isLightcodeError(e) || e.exitCode !== 2) throw e;
+      throw new UserError(e.message, { code: 'E_LENGTH_REFUSED', option: String(seqLen), cause: e });
+    }
   }
 }

@@ -20,6 +20,7 @@ import {
 import { yalpsSolver } from '@lightcode/optimizer';
 import semver from 'semver';
 import type { PluginEntry } from './config.js';
+import { DEFAULT_PLUGIN_TIMEOUT_S } from './watchdog.js';
 
 /** Where a plugin was found: a first-party dependency, a config file, or `--plugin`. */
 export type PluginOrigin = 'builtin' | `config:${string}` | 'flag';
@@ -221,6 +222,8 @@ export class PluginRegistry {
   readonly targets = new Map<string, TargetPlugin>();
   readonly frontends = new Map<string, FrontendPlugin>();
   readonly solvers = new Map<string, SolverPlugin>();
+  /** Seconds plugin code may run for one graph's build or pricing before the watchdog stops it (see watchdog.ts). */
+  pluginTimeoutS: number = DEFAULT_PLUGIN_TIMEOUT_S;
 
   add(lp: LoadedPlugin): void {
     const p = lp.plugin;
@@ -259,6 +262,8 @@ export interface DiscoveryOptions {
   /** `--plugin NAME|PATH` values, resolved from `cwd`. */
   readonly flags?: readonly string[];
   readonly cwd?: string;
+  /** The plugin watchdog's limit in seconds (default DEFAULT_PLUGIN_TIMEOUT_S). */
+  readonly pluginTimeoutS?: number;
 }
 
 /** The first-party plugins to load: all, none, or those a config's `builtins` lists. */
@@ -280,6 +285,7 @@ function chosenBuiltins(o: DiscoveryOptions): readonly string[] {
 /** Loads every plugin named; no node_modules scanning. */
 export async function discoverPlugins(o: DiscoveryOptions): Promise<PluginRegistry> {
   const reg = new PluginRegistry();
+  if (o.pluginTimeoutS !== undefined) reg.pluginTimeoutS = o.pluginTimeoutS;
   for (const name of chosenBuiltins(o)) reg.add(await loadPlugin(name, o.builtinFrom ?? process.cwd(), 'builtin'));
   if (o.config) {
     const dir = path.dirname(o.config.path);

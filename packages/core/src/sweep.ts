@@ -3,9 +3,9 @@ import { memo, type ParamValue, resolveSystem, UserError } from '@lightcode/cost
 import type { Metric } from '@lightcode/optimizer';
 import { type CompileOptions, compile, readSystem } from './compile.js';
 import { generate } from './generate.js';
+import { LIMITS, shown } from './limits.js';
 import type { DiscoveryOptions, PluginRegistry } from './plugins.js';
 import { compileInWorkers } from './sweep-pool.js';
-import { LIMITS, shown } from './limits.js';
 import { paramGrid, parseParamAxis } from './system-params.js';
 
 /**
@@ -15,24 +15,33 @@ import { paramGrid, parseParamAxis } from './system-params.js';
  */
 export function parseRange(text: string, flag: string, maxCount: number = LIMITS.points): number[] {
   const bad = () =>
-    new UserError(`${flag} takes START:STOP[:STEP] or a comma list of positive integers, e.g. 64:4096:64 or 128,512 (got '${shown(text)}')`, {
-      code: 'E_SYNTAX',
-      option: flag,
-    });
+    new UserError(
+      `${flag} takes START:STOP[:STEP] or a comma list of positive integers, e.g. 64:4096:64 or 128,512 (got '${shown(text)}')`,
+      {
+        code: 'E_SYNTAX',
+        option: flag,
+      },
+    );
   const int = (s: string) => {
     if (!/^\d+$/.test(s.trim())) throw bad();
     const n = Number(s);
     if (n < 1) throw bad();
     if (n > LIMITS.seqLen) {
-      throw new UserError(`${flag} '${shown(text)}': ${shown(s.trim())} is above the longest sequence LightCode takes (${LIMITS.seqLen} tokens)`, {
-        code: 'E_RANGE',
-        option: flag,
-      });
+      throw new UserError(
+        `${flag} '${shown(text)}': ${shown(s.trim())} is above the longest sequence LightCode takes (${LIMITS.seqLen} tokens)`,
+        {
+          code: 'E_RANGE',
+          option: flag,
+        },
+      );
     }
     return n;
   };
   const tooMany = (n: number) =>
-    new UserError(`${flag} '${shown(text)}' has ${n} values, over the limit of ${maxCount} points`, { code: 'E_PLAN_TOO_LARGE', option: flag });
+    new UserError(`${flag} '${shown(text)}' has ${n} values, over the limit of ${maxCount} points`, {
+      code: 'E_PLAN_TOO_LARGE',
+      option: flag,
+    });
   if (text.includes(':')) {
     const parts = text.split(':');
     if (parts.length > 3) throw bad();

@@ -4,10 +4,12 @@ import {
   type ParamSpec,
   type ParamValue,
   parseQuantity,
+  SYSTEM_LIMITS,
   type SystemSpec,
   type TargetPlugin,
   UserError,
 } from '@lightcode/cost-model';
+import { shown } from './limits.js';
 
 /**
  * Parameter paths of a system a study can vary: `DEVICE.PARAM` for any
@@ -63,12 +65,16 @@ function parseValue(slot: Slot, text: string, path: string): ParamValue {
       if (!slot.presets.includes(text)) throw bad(`no preset '${text}' (presets: ${slot.presets.join(', ')})`);
       return text;
     case 'count': {
-      if (!/^\d+$/.test(text) || Number(text) < 1) throw bad(`an instance count is a positive integer (got '${text}')`);
+      if (!/^\d+$/.test(text) || Number(text) < 1) throw bad(`an instance count is a positive integer (got '${shown(text)}')`);
+      if (Number(text) > SYSTEM_LIMITS.deviceCount) {
+        throw bad(`an instance count is at most ${SYSTEM_LIMITS.deviceCount} (got '${shown(text)}')`);
+      }
       return Number(text);
     }
     case 'link': {
       const v = parseQuantity(text, slot.unit, `--param ${path} value`);
-      if (!(v >= 0) || (slot.field === 'bandwidthBps' && v === 0)) throw bad(`'${text}' is out of range`);
+      if (!Number.isFinite(v)) throw bad(`'${shown(text)}' is not a finite number`);
+      if (!(v >= 0) || (slot.field === 'bandwidthBps' && v === 0)) throw bad(`'${shown(text)}' is out of range`);
       return v;
     }
     case 'param': {
@@ -77,6 +83,7 @@ function parseValue(slot: Slot, text: string, path: string): ParamValue {
         : slot.spec.unit === '1'
           ? Number(text)
           : parseQuantity(text, slot.spec.unit, `--param ${path} value`);
+      if (typeof v === 'number' && !Number.isFinite(v)) throw bad(`'${shown(text)}' is not a finite number`);
       const problem = checkParam(slot.name, slot.spec, v);
       if (problem) throw bad(problem);
       return v;

@@ -59,18 +59,20 @@ export function paramSource(
 
 /** Checks one value against its spec; returns the problem or null. */
 export function checkParam(name: string, spec: ParamSpec, value: unknown): string | null {
+  // a number shows as itself (JSON would print Infinity and NaN as null)
+  const got = typeof value === 'number' ? String(value) : JSON.stringify(value);
   if (spec.choices) {
     if (typeof value !== 'string' || !spec.choices.includes(value)) {
-      return `parameter '${name}' must be one of ${spec.choices.join(', ')} (got ${JSON.stringify(value)})`;
+      return `parameter '${name}' must be one of ${spec.choices.join(', ')} (got ${got})`;
     }
     return null;
   }
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    return `parameter '${name}' must be a finite number in ${spec.unit} (got ${JSON.stringify(value)})`;
+    return `parameter '${name}' must be a finite number${spec.unit === '1' ? '' : ` in ${spec.unit}`} (got ${got})`;
   }
   if (spec.min === undefined && spec.max === undefined) {
     if (value < 0 || (value === 0 && !spec.allowZero)) {
-      return `parameter '${name}' must be ${spec.allowZero ? '>= 0' : '> 0'} ${spec.unit} (got ${value})`;
+      return `parameter '${name}' must be ${paramRange(spec)} (got ${value})`;
     }
   } else {
     const tooLow = spec.min !== undefined ? value < spec.min : value < 0 || (value === 0 && !spec.allowZero);

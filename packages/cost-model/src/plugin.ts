@@ -138,6 +138,8 @@ export interface BuildRequest {
   readonly modelId?: string;
   /** A Hugging Face `config.json` object. */
   readonly config?: Readonly<Record<string, unknown>>;
+  /** How messages name the config: the file it was read from (`model config 'my-model.json'`); `config.json` when absent. */
+  readonly source?: string;
   /** Absolute path of a model file in one of the frontend's {@link FrontendPlugin.files} formats. */
   readonly file?: string;
   /** Shapes of named graph inputs (`--input-shape NAME=1x3x224x224`), for file frontends. */

@@ -42,6 +42,13 @@ export interface SystemSpec {
   readonly links?: readonly LinkSpec[];
 }
 
+/**
+ * Largest systems a system file may describe: instances per device class,
+ * device classes, memories and links. Beyond them a schedule's per-instance
+ * state no longer fits a run (a count of 1e9 exhausted the heap).
+ */
+export const SYSTEM_LIMITS = { deviceCount: 1024, devices: 64, memories: 64, links: 2048 } as const;
+
 const positive: JsonSchema = { type: 'number', exclusiveMinimum: 0 };
 const nonNegative: JsonSchema = { type: 'number', minimum: 0 };
 const ident: JsonSchema = { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_.-]*$' };
@@ -60,6 +67,7 @@ export const SYSTEM_SCHEMA: JsonSchema = {
     devices: {
       type: 'array',
       minItems: 1,
+      maxItems: SYSTEM_LIMITS.devices,
       items: {
         type: 'object',
         required: ['id', 'target', 'count'],
@@ -67,7 +75,7 @@ export const SYSTEM_SCHEMA: JsonSchema = {
         properties: {
           id: ident,
           target: { type: 'string', minLength: 1, description: 'id of a loaded target plugin' },
-          count: { type: 'integer', minimum: 1, description: 'number of identical instances' },
+          count: { type: 'integer', minimum: 1, maximum: SYSTEM_LIMITS.deviceCount, description: 'number of identical instances' },
           preset: { type: 'string', minLength: 1 },
           params: { type: 'object', additionalProperties: { type: ['number', 'string'] } },
         },
@@ -75,6 +83,7 @@ export const SYSTEM_SCHEMA: JsonSchema = {
     },
     memories: {
       type: 'array',
+      maxItems: SYSTEM_LIMITS.memories,
       items: {
         type: 'object',
         required: ['id', 'kind', 'capacityBytes', 'bandwidthBps', 'energyPerByteJ', 'attachedTo'],
@@ -91,6 +100,7 @@ export const SYSTEM_SCHEMA: JsonSchema = {
     },
     links: {
       type: 'array',
+      maxItems: SYSTEM_LIMITS.links,
       items: {
         type: 'object',
         required: ['id', 'between', 'bandwidthBps', 'latencyS', 'energyPerByteJ'],

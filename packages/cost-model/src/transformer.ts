@@ -177,7 +177,7 @@ export function beginDecoder<D extends { readonly positions: number; readonly la
   const id = req.modelId ?? String(req.config?._name_or_path ?? `${family.id}-custom`);
   const config = req.modelId ? family.configs[req.modelId]?.config : req.config;
   if (!config) throw new UserError(`unknown ${family.name} model '${id}' (known: ${Object.keys(family.configs).join(', ')})`);
-  const dims = read(config, req.modelId ? `model '${id}'` : 'config.json');
+  const dims = read(config, req.modelId ? `model '${id}'` : (req.source ?? 'config.json'));
   const len = requestLengths(req, dims.positions, id);
   const builder = new GraphBuilder({
     id,
