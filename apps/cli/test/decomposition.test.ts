@@ -34,8 +34,8 @@ function checkResult(r: OptimizeResult, objective: Objective): void {
   const sg = r.stacked;
   const s = r.selection;
   const pick = (id: string) => candidateOf(sg, s.choice, id);
+  // the simulator refuses a plan that does not end when it says, so only its energy is compared
   const replay = simulate(sg, pick, s.plan);
-  expectRel(replay.makespanS, s.latencyS, 1e-9);
   expectRel(replay.energyJ, s.energyJ, 1e-9);
   const cost = evaluateSelection(sg, s.choice);
   expectRel(cost.latencyS, s.latencyS, 1e-12);

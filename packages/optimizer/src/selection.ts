@@ -167,6 +167,10 @@ export function makeSelection(sg: StackedGraph, choice: Choice, objective: Objec
   const latencyS = plan.makespanS;
   const energyJ = dynamicEnergyJ(sg, choice) + staticPowerW(sg) * latencyS;
   const value = objectiveValue({ latencyS, energyJ }, objective);
+  // a schedule shorter than a proven lower bound means the bound or the schedule is wrong: say so, never clamp it away
+  if (bound !== undefined && value < bound / (1 + CERTIFICATE_TOLERANCE) - 1e-18) {
+    throw new Error(`lower bound ${bound} is above the value ${value} of the schedule it bounds (objective ${JSON.stringify(objective)})`);
+  }
   const proven = bound !== undefined && meetsBound(value, bound);
   return {
     latencyS,
@@ -177,6 +181,7 @@ export function makeSelection(sg: StackedGraph, choice: Choice, objective: Objec
     solver,
     objective,
     objectiveValue: value,
+    // within the solvers' tolerance a bound may sit above the value it proves optimal: reported as the value
     ...(bound !== undefined ? { bound: Math.min(bound, value) } : {}),
   };
 }

@@ -50,7 +50,7 @@ export const DEFAULT_TIME_LIMIT_S = 30;
 /** (value - bound) / value, or undefined without a bound. */
 function relativeGap(value: number, bound: number | undefined): number | undefined {
   if (bound === undefined) return undefined;
-  return value > 0 ? Math.max(0, (value - bound) / value) : 0;
+  return value > 0 ? (value - bound) / value : 0;
 }
 
 /** Explains an infeasible budget with the best value that metric can reach. */
@@ -174,7 +174,8 @@ async function fromSearch(run: Run, skipped?: { skipped: string }): Promise<Opti
   );
   let start: Selection | undefined;
   for (const choice of seeds) {
-    const s = makeSelection(sg, choice, o.objective, choice === r.choice ? 'relaxation' : 'baseline', r.bound);
+    // no bound yet: the relaxation bounds only selections that meet the budgets, and a seed may not
+    const s = makeSelection(sg, choice, o.objective, choice === r.choice ? 'relaxation' : 'baseline');
     if (!start || lexLess(rank(c, s, o.objective), rank(c, start, o.objective))) start = s;
   }
   if (!start) throw new Error('no selection to start the search from');
@@ -184,7 +185,7 @@ async function fromSearch(run: Run, skipped?: { skipped: string }): Promise<Opti
       'no selection meeting the budgets was found (the search is not exhaustive on this graph, and no proof of infeasibility exists); loosen a budget or raise --time-limit',
     );
   }
-  const s = improved === start ? start : makeSelection(sg, improved.choice, o.objective, improved.solver, r.bound);
+  const s = makeSelection(sg, improved.choice, o.objective, improved.solver, r.bound);
   const gap = relativeGap(s.objectiveValue, r.bound);
   const note = `the best schedule found is ${
     gap !== undefined ? `${(100 * gap).toFixed(2)} % above the relaxation's lower bound` : 'without a lower bound'
