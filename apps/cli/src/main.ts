@@ -64,7 +64,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return await cmd.run(rest, io);
   } catch (e) {
     if (isLightcodeError(e)) {
-      io.err(`lightcode: ${e.message}\n`);
+      // a plan over the cap: the way out is CLI wording, so it is added here
+      const hint = e.code === 'E_PLAN_TOO_LARGE' ? '; narrow it, or raise the limit with --max-points N' : '';
+      io.err(`lightcode: ${e.message}${hint}\n`);
       if (debug && e.stack) io.err(`${e.stack}\n`);
       return e.exitCode;
     }

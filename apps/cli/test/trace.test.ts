@@ -58,7 +58,8 @@ describe('compile --trace', () => {
     const dir = tmpDir();
     const r = await run(['compile', '--model', 'gpt2', '--seq-len', '16', '--trace', path.join(dir, 'missing', 'trace.json')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/cannot write '.*trace\.json': ENOENT/);
+    // refused before any work: the folder is checked up front
+    expect(r.stderr).toMatch(/^lightcode: --trace '.*trace\.json': folder '.*missing' does not exist\n$/);
     expect(r.stdout).toBe('');
     expect(fs.readdirSync(dir)).toEqual([]);
   });

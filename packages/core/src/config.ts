@@ -78,7 +78,7 @@ export function readDataFile(file: string, what: string): unknown {
   }
   const bad = nonFinitePath(doc);
   if (bad !== undefined) {
-    throw new UserError(`${what} '${file}': ${bad} is not a finite number (a number too large to hold, or NaN)`, {
+    throw new UserError(`${what} '${file}': ${bad} is not a finite number (too large to hold, or not a number at all)`, {
       code: 'E_NOT_FINITE',
       option: bad,
     });

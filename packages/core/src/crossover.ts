@@ -1,7 +1,7 @@
 import { UserError } from '@lightcode/cost-model';
 import { type CompileOptions, compile, loadSystem, stackedGraphOf } from './compile.js';
 import { generate } from './generate.js';
-import { buildGraph } from './model.js';
+import { buildGraph, checkLengths } from './model.js';
 import type { PluginRegistry } from './plugins.js';
 import type { Workload } from './sweep.js';
 
@@ -81,6 +81,8 @@ export async function crossover(
 ): Promise<CrossoverResult> {
   const [lo, hi] = o.range;
   if (!(lo >= 1 && hi > lo)) throw new UserError(`--range needs 1 <= START < STOP (got ${lo}:${hi})`);
+  // both ends against the model before the first compile (E_LENGTH_REFUSED names the end it refuses)
+  if (o.workload?.kind !== 'generate') checkLengths(reg, o, [lo, hi], o.cwd);
   // bisection revisits lengths the scan compiled: compile each (system, length) once
   const values = new Map<string, Promise<number>>();
   const value = (system: string, seqLen: number): Promise<number> => {

@@ -4,6 +4,7 @@ import type { Metric } from '@lightcode/optimizer';
 import { type CompileOptions, compile, readSystem } from './compile.js';
 import { generate } from './generate.js';
 import { LIMITS, shown } from './limits.js';
+import { checkLengths } from './model.js';
 import type { DiscoveryOptions, PluginRegistry } from './plugins.js';
 import { compileInWorkers } from './sweep-pool.js';
 import { paramGrid, parseParamAxis } from './system-params.js';
@@ -247,6 +248,8 @@ export async function sweep(reg: PluginRegistry, spec: SweepSpec, run: SweepRun 
   const mine = run.shard ? shardPoints(plan, run.shard) : plan;
   const { seqLens: _s, systems: _y, objectives: _o, params: _p, ...options } = spec;
   const base: SweepBase = { ...options, cwd };
+  // every length against the model before the first compile (a request's output lengths are checked by generate)
+  if (spec.workload?.kind !== 'generate') checkLengths(reg, options, spec.seqLens, cwd);
   const groups = groupBySeqLen(mine);
   const workers = Math.min(run.workers ?? 1, groups.length);
   const done =

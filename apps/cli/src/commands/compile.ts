@@ -3,16 +3,28 @@ import {
   ACTIVATION_DTYPES,
   compile,
   DEFAULT_SYSTEM,
+  LIMITS,
   OBJECTIVES,
   type Objective,
   parseRule,
   STORAGE_DTYPES,
+  shown,
   traceOf,
 } from '@lightcode/core';
 import { parseQuantity, UserError } from '@lightcode/cost-model';
 import { explainBaselines, renderCompile, renderCompileReport, systemSummary } from '@lightcode/report';
-import { choiceFlag, type FlagValues, intFlag, type PluginFlags, parse } from '../args.js';
-import { csvCell, type Io, loadRegistry, warnOpaqueOps, writeFileAtomic, writeOutputs } from '../context.js';
+import { choiceFlag, type FlagValues, intFlag, type PluginFlags, parse, secondsFlag } from '../args.js';
+import {
+  checkOutDir,
+  checkOutFile,
+  csvCell,
+  type Io,
+  jsonText,
+  loadRegistry,
+  warnOpaqueOps,
+  writeFileAtomic,
+  writeOutputs,
+} from '../context.js';
 
 export const MODEL_OPTIONS = {
   model: { type: 'string', default: 'gpt2' },
@@ -89,7 +101,13 @@ export function inputShapes(values: unknown): Record<string, number[]> | undefin
     const name = text.slice(0, eq);
     const dims = text.slice(eq + 1).split(/[x,]/);
     if (eq < 1 || dims.some((d) => !/^\d+$/.test(d) || Number(d) < 1)) {
-      throw new UserError(`--input-shape must be NAME=DIMS with positive dims, e.g. input=1x3x224x224 (got '${text}')`);
+      throw new UserError(`--input-shape must be NAME=DIMS with positive dims, e.g. input=1x3x224x224 (got '${shown(text)}')`);
+    }
+    if (dims.some((d) => Number(d) > LIMITS.size)) {
+      throw new UserError(`--input-shape '${shown(text)}': each dim is at most ${LIMITS.size}`, {
+        code: 'E_RANGE',
+        option: '--input-shape',
+      });
     }
     shapes[name] = dims.map(Number);
   }
@@ -135,18 +153,17 @@ export function modelWithoutLength(v: FlagValues) {
 export function selectionFlags(v: FlagValues) {
   const q = (name: string, unit: string) => {
     const text = v[name];
-    return typeof text === 'string' ? parseQuantity(text, unit, `--${name}`) : undefined;
+    if (typeof text !== 'string') return undefined;
+    const value = parseQuantity(text, unit, `--${name}`);
+    // 1e400 parses as Infinity: refused here, naming the flag and the value as typed
+    if (!Number.isFinite(value))
+      throw new UserError(`--${name} '${shown(text)}' is not a finite number`, { code: 'E_NOT_FINITE', option: `--${name}` });
+    if (!(value > 0)) throw new UserError(`--${name} must be positive (got '${shown(text)}')`, { code: 'E_RANGE', option: `--${name}` });
+    return value;
   };
   const latencyBudgetS = q('latency-budget', 's');
   const energyBudgetJ = q('energy-budget', 'J');
-  const timeLimitS = q('time-limit', 's');
-  for (const [flag, value] of [
-    ['--latency-budget', latencyBudgetS],
-    ['--energy-budget', energyBudgetJ],
-    ['--time-limit', timeLimitS],
-  ] as const) {
-    if (value !== undefined && !(value > 0)) throw new UserError(`${flag} must be positive (got ${value})`);
-  }
+  const timeLimitS = typeof v['time-limit'] === 'string' ? secondsFlag(v['time-limit'], '--time-limit') : undefined;
   return {
     ...(typeof v.solver === 'string' ? { solver: v.solver } : {}),
     ...(latencyBudgetS !== undefined ? { latencyBudgetS } : {}),
@@ -156,6 +173,9 @@ export function selectionFlags(v: FlagValues) {
     excludes: ((v.exclude as string[] | undefined) ?? []).map((r) => parseRule(r, '--exclude')),
   };
 }
+
+/** What `compile --out DIR` writes. */
+const COMPILE_OUTPUTS = ['result.json', 'ops.csv', 'trace.json', 'report.html'];
 
 export async function compileCommand(argv: readonly string[], io: Io): Promise<number> {
   const { values: v } = parse('compile', argv, {
@@ -169,6 +189,8 @@ export async function compileCommand(argv: readonly string[], io: Io): Promise<n
   });
   const req = modelRequest(v);
   const objective = objectiveFlag(v);
+  checkOutFile(io, v.trace, '--trace');
+  checkOutDir(io, v.out, COMPILE_OUTPUTS);
   const reg = await loadRegistry(io, v as PluginFlags);
   const compilation = await compile(reg, {
     ...req,
@@ -180,9 +202,9 @@ export async function compileCommand(argv: readonly string[], io: Io): Promise<n
   // an infeasible baseline says why (the op its device cannot run, the budget it misses)
   const result = explainBaselines(compilation);
   warnOpaqueOps(io, compilation.graph);
-  const json = `${JSON.stringify(result, null, 2)}\n`;
-  const trace = JSON.stringify(traceOf(compilation));
-  if (typeof v.trace === 'string') writeFileAtomic(path.resolve(io.cwd, v.trace), trace);
+  const json = jsonText(result, 'the compile result');
+  const trace = jsonText(traceOf(compilation), 'the trace', undefined);
+  if (typeof v.trace === 'string') writeFileAtomic(path.resolve(io.cwd, v.trace), trace, '--trace');
   const header = 'id,name,kind,layer,device,instance,algorithm,start_s,end_s,latency_s,energy_j,macs';
   const rows = result.ops.map((o) =>
     [o.id, csvCell(o.name), o.kind, o.layer ?? '', o.device, o.instance, o.algorithm, o.startS, o.endS, o.latencyS, o.energyJ, o.macs].join(

@@ -1,8 +1,8 @@
-import { crossover, loadSystem, type Metric } from '@lightcode/core';
-import { UserError } from '@lightcode/cost-model';
+import { crossover, LIMITS, loadSystem, type Metric, shown } from '@lightcode/core';
+import { isLightcodeError, UserError } from '@lightcode/cost-model';
 import { renderCrossoverReport, renderTable, systemSummary } from '@lightcode/report';
-import { choiceFlag, intFlag, type PluginFlags, parse } from '../args.js';
-import { csvCell, type Io, loadRegistry, writeOutputs } from '../context.js';
+import { checkPoints, choiceFlag, intFlag, maxPointsFlag, type PluginFlags, parse } from '../args.js';
+import { checkOutDir, csvCell, type Io, jsonText, loadRegistry, writeOutputs } from '../context.js';
 import { MODEL_HELP, MODEL_OPTIONS, modelWithoutLength, SELECTION_OPTIONS, selectionFlags } from './compile.js';
 import { workloadFlags } from './sweep.js';
 
@@ -18,6 +18,7 @@ of P prompt tokens valued end to end (latency, or energy per request).
 ${MODEL_HELP}  --workload compile|generate, --prompt-len P   (default compile)
   --scan N               scan points before bisection (default 24)
   --out DIR              write result.json and dispatch.csv there
+  --max-points N         scan at most N points (default 10000; see docs/limits.md)
 `;
 
 export async function crossoverCommand(argv: readonly string[], io: Io): Promise<number> {
@@ -29,6 +30,7 @@ export async function crossoverCommand(argv: readonly string[], io: Io): Promise
     range: { type: 'string' },
     scan: { type: 'string' },
     out: { type: 'string' },
+    'max-points': { type: 'string' },
     workload: { type: 'string' },
     'prompt-len': { type: 'string' },
   });
@@ -39,10 +41,15 @@ export async function crossoverCommand(argv: readonly string[], io: Io): Promise
   const metric: Metric = choiceFlag(v.metric as string | undefined, '--metric', ['latency', 'energy'] as const) ?? 'latency';
   const rangeText = typeof v.range === 'string' ? v.range : '16:1024';
   const m = /^(\d+):(\d+)$/.exec(rangeText);
-  if (!m) throw new UserError(`--range takes START:STOP, e.g. 16:1024 (got '${rangeText}')`);
+  if (!m) throw new UserError(`--range takes START:STOP, e.g. 16:1024 (got '${shown(rangeText)}')`);
+  if (Number(m[2]) > LIMITS.seqLen) {
+    throw new UserError(`--range '${shown(rangeText)}' goes past the longest sequence LightCode takes (${LIMITS.seqLen} tokens)`);
+  }
   const scan = intFlag(v.scan as string | undefined, '--scan', 2);
-  const reg = await loadRegistry(io, v as PluginFlags);
+  checkPoints(scan ?? 0, `--scan ${scan}`, maxPointsFlag(v));
   const model = modelWithoutLength(v);
+  checkOutDir(io, v.out, ['result.json', 'dispatch.csv', 'report.html']);
+  const reg = await loadRegistry(io, v as PluginFlags);
   const r = await crossover(reg, {
     ...model,
     ...selectionFlags(v),
@@ -52,9 +59,18 @@ export async function crossoverCommand(argv: readonly string[], io: Io): Promise
     ...(scan !== undefined ? { scan } : {}),
     ...(workload ? { workload } : {}),
     cwd: io.cwd,
+  }).catch((e: unknown) => {
+    // the model refuses an end of the range: say so of --range, the flag the user gave
+    if (isLightcodeError(e) && e.code === 'E_LENGTH_REFUSED') {
+      const why = e.message.replace(/^--seq-len \d+ /, '');
+      throw new UserError(`--range ${rangeText}: ${why === e.message ? `at ${e.option} tokens, ${why}` : `${e.option} tokens ${why}`}`, {
+        cause: e,
+      });
+    }
+    throw e;
   });
   const unit = workload ? 'output tokens' : 'tokens';
-  const json = `${JSON.stringify(r, null, 2)}\n`;
+  const json = jsonText(r, 'the crossover result');
   const dispatchCsv = [
     'op,initial_device,changes',
     ...r.dispatch.map((d) => [csvCell(d.op), d.initial, csvCell(d.changes.map((c) => `${c.device}@${c.seqLen}`).join(' '))].join(',')),

@@ -1,8 +1,8 @@
-import { DEFAULT_SYSTEM, generate, maxBatch } from '@lightcode/core';
-import { UserError } from '@lightcode/cost-model';
+import { checkLengths, DEFAULT_SYSTEM, generate, maxBatch } from '@lightcode/core';
+import { isLightcodeError, UserError } from '@lightcode/cost-model';
 import { renderGenerate, renderGenerateReport } from '@lightcode/report';
-import { intFlag, type PluginFlags, parse } from '../args.js';
-import { checkOutDir, type Io, loadRegistry, writeOutputs } from '../context.js';
+import { checkPoints, intFlag, maxPointsFlag, type PluginFlags, parse } from '../args.js';
+import { checkOutDir, type Io, jsonText, loadRegistry, writeOutputs } from '../context.js';
 import { MODEL_OPTIONS, modelRequest, objectiveFlag, SELECTION_OPTIONS, selectionFlags } from './compile.js';
 
 export const GENERATE_HELP = `lightcode generate --prompt-len P --output-len N [options]
@@ -24,6 +24,7 @@ changes. Steps are compiled at regime boundaries and summed exactly between.
   --system ID|FILE       (default ${DEFAULT_SYSTEM}); --objective, budgets, --pin, --exclude, --solver, --time-limit as for compile
   --every-step           compile every decode step (to check the integration)
   --out DIR              write result.json, steps.csv and report.html there
+  --max-points N         --every-step compiles at most N steps (default 10000; see docs/limits.md)
   --json                 one JSON document on stdout
 `;
 
@@ -39,6 +40,7 @@ export async function generateCommand(argv: readonly string[], io: Io): Promise<
     'every-step': { type: 'boolean' },
     'max-batch': { type: 'boolean' },
     out: { type: 'string' },
+    'max-points': { type: 'string' },
   });
   if (v['max-batch'] && v.batch !== undefined) throw new UserError('--max-batch finds the batch itself; drop --batch');
   for (const flag of ['seq-len', 'phase', 'kv-len'] as const) {
@@ -50,8 +52,19 @@ export async function generateCommand(argv: readonly string[], io: Io): Promise<
     throw new UserError('generate needs --prompt-len P and --output-len N (positive integers)');
   const { seqLen: _s, phase: _p, kvLen: _k, ...model } = modelRequest(v);
   const objective = objectiveFlag(v);
-  checkOutDir(io, v.out);
+  if (v['every-step']) checkPoints(outputLen + 1, `--every-step with --output-len ${outputLen}`, maxPointsFlag(v));
+  checkOutDir(io, v.out, ['steps.csv', 'report.html', 'result.json']);
   const reg = await loadRegistry(io, v as PluginFlags);
+  // the last step's positions against the model before the first compile
+  try {
+    checkLengths(reg, { ...model, phase: 'decode', kvLen: promptLen + outputLen - 1 }, [1], io.cwd);
+  } catch (e) {
+    if (!isLightcodeError(e) || e.code !== 'E_LENGTH_REFUSED') throw e;
+    const why = e.message.replace(/^decode at --kv-len \d+ needs \d+ positions, /, '');
+    throw new UserError(`--prompt-len ${promptLen} and --output-len ${outputLen} need ${promptLen + outputLen} positions, ${why}`, {
+      cause: e,
+    });
+  }
   const request = {
     ...model,
     ...selectionFlags(v),
@@ -68,7 +81,7 @@ export async function generateCommand(argv: readonly string[], io: Io): Promise<
     ...(v['every-step'] ? { everyStep: true } : {}),
   });
   const r = largest ? { ...ran, maxBatch: largest } : ran;
-  const json = `${JSON.stringify(r, null, 2)}\n`;
+  const json = jsonText(r, 'the generate result');
   if (typeof v.out === 'string') {
     const steps = [
       'kv_len,position,latency_s,energy_j,status',

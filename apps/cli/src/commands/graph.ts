@@ -1,8 +1,8 @@
-import { buildGraph, listModels } from '@lightcode/core';
+import { assertFinite, buildGraph, listModels } from '@lightcode/core';
 import { summarizeGraph } from '@lightcode/cost-model';
 import { renderDot, renderGraphSummary, renderMermaid, renderTable } from '@lightcode/report';
 import { choiceFlag, type PluginFlags, parse } from '../args.js';
-import { type Io, loadRegistry, warnOpaqueOps } from '../context.js';
+import { type Io, jsonText, loadRegistry, warnOpaqueOps } from '../context.js';
 import { MODEL_HELP, MODEL_OPTIONS, modelRequest } from './compile.js';
 
 export const GRAPH_HELP = `lightcode graph [options] [--json | --format dot|mermaid]
@@ -20,6 +20,8 @@ export async function graphCommand(argv: readonly string[], io: Io): Promise<num
   const g = buildGraph(await loadRegistry(io, v as PluginFlags), req, io.cwd);
   warnOpaqueOps(io, g);
   const s = summarizeGraph(g);
+  // one finite-number check on what every format below prints
+  assertFinite(s, 'the graph summary');
   if (v.json) {
     const { opsByKind, ...totals } = s;
     const doc = {
@@ -29,7 +31,7 @@ export async function graphCommand(argv: readonly string[], io: Io): Promise<num
       ops: g.ops().map((op) => ({ id: op.id, name: op.name, kind: op.kind, layer: op.layer, ...g.arithmetic(op.id) })),
       edges: g.edges().map((e) => ({ from: e.from, to: e.to, bytes: e.bytes })),
     };
-    io.out(`${JSON.stringify(doc, null, 2)}\n`);
+    io.out(jsonText(doc, 'the graph'));
   } else if (format === 'dot') io.out(renderDot(g));
   else if (format === 'mermaid') io.out(renderMermaid(g));
   else io.out(renderGraphSummary(g, s));

@@ -1,8 +1,8 @@
 import { pareto } from '@lightcode/core';
 import { formatQuantity } from '@lightcode/cost-model';
 import { renderParetoReport, renderTable, systemSummary } from '@lightcode/report';
-import { intFlag, type PluginFlags, parse } from '../args.js';
-import { type Io, loadRegistry, writeOutputs } from '../context.js';
+import { checkPoints, intFlag, maxPointsFlag, type PluginFlags, parse } from '../args.js';
+import { checkOutDir, type Io, jsonText, loadRegistry, writeOutputs } from '../context.js';
 import { MODEL_HELP, MODEL_OPTIONS, modelRequest, SELECTION_OPTIONS, selectionFlags } from './compile.js';
 
 export const PARETO_HELP = `lightcode pareto [options] [--points N] [--json | --csv]
@@ -13,6 +13,7 @@ N points between them (least energy under evenly spaced latency budgets).
 ${MODEL_HELP}  --system ID|FILE, --solver ID, --time-limit S, --pin, --exclude, budgets: as for compile
   --points N             points between the extremes (default 8)
   --out DIR              write result.json and pareto.csv there
+  --max-points N         at most N points in all (default 10000; see docs/limits.md)
 `;
 
 export async function paretoCommand(argv: readonly string[], io: Io): Promise<number> {
@@ -22,8 +23,11 @@ export async function paretoCommand(argv: readonly string[], io: Io): Promise<nu
     points: { type: 'string' },
     csv: { type: 'boolean' },
     out: { type: 'string' },
+    'max-points': { type: 'string' },
   });
   const points = intFlag(v.points as string | undefined, '--points', 0);
+  checkPoints((points ?? 0) + 2, `--points ${points}`, maxPointsFlag(v));
+  checkOutDir(io, v.out, ['result.json', 'pareto.csv', 'report.html']);
   const reg = await loadRegistry(io, v as PluginFlags);
   const r = await pareto(reg, {
     ...modelRequest(v),
@@ -47,7 +51,7 @@ export async function paretoCommand(argv: readonly string[], io: Io): Promise<nu
       opsPerDevice: p.opsPerDevice,
     })),
   };
-  const json = `${JSON.stringify(doc, null, 2)}\n`;
+  const json = jsonText(doc, 'the Pareto front');
   const lines = [['latency_s', 'energy_j', 'status', ...devices.map((d) => `ops_${d}`)].join(',')];
   for (const p of r.points) lines.push([p.latencyS, p.energyJ, p.status, ...devices.map((d) => p.opsPerDevice[d] ?? 0)].join(','));
   const csv = `${lines.join('\n')}\n`;

@@ -1,7 +1,7 @@
 import { loadSystem, reproduce } from '@lightcode/core';
 import { renderReproduceReport, renderReproduceText, reproduceTables, systemSummary } from '@lightcode/report';
 import { type PluginFlags, parse } from '../args.js';
-import { checkOutDir, csvCell, type Io, loadRegistry, writeOutputs } from '../context.js';
+import { checkOutDir, csvCell, type Io, jsonText, loadRegistry, writeOutputs } from '../context.js';
 
 export const REPRODUCE_HELP = `lightcode reproduce [--quick] [--out DIR] [--json]
 
@@ -21,7 +21,7 @@ Exit status 0 means the study ran, not that the findings held.
 
 export async function reproduceCommand(argv: readonly string[], io: Io): Promise<number> {
   const { values: v } = parse('reproduce', argv, { quick: { type: 'boolean' }, out: { type: 'string' }, solver: { type: 'string' } });
-  checkOutDir(io, v.out);
+  checkOutDir(io, v.out, ['report.html', 'result.json']);
   const reg = await loadRegistry(io, v as PluginFlags);
   const r = await reproduce(reg, {
     quick: v.quick === true,
@@ -29,7 +29,7 @@ export async function reproduceCommand(argv: readonly string[], io: Io): Promise
     ...(typeof v.solver === 'string' ? { solver: v.solver } : {}),
     ...(io.interactive ? { progress: (stage: string) => io.err(`${stage}\n`) } : {}),
   });
-  const json = `${JSON.stringify(r, null, 2)}\n`;
+  const json = jsonText(r, 'the reproduction');
   if (typeof v.out === 'string') {
     const csv = Object.fromEntries(
       Object.entries(reproduceTables(r)).map(([name, t]) => [

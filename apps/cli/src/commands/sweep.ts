@@ -2,12 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  checkSweepDocument,
   loadSystem,
   mergeSweeps,
   OBJECTIVES,
   type ObjectiveMetric,
   parseRange,
   parseShard,
+  readDataFile,
   type SweepResult,
   type SweepRow,
   sweep,
@@ -15,8 +17,8 @@ import {
 } from '@lightcode/core';
 import { formatQuantity, UserError } from '@lightcode/cost-model';
 import { renderSweepReport, renderTable, type SystemSummary, systemSummary } from '@lightcode/report';
-import { choiceFlag, type FlagValues, intFlag, type PluginFlags, parse } from '../args.js';
-import { csvCell, discoveryOf, type Io, loadRegistry, writeOutputs } from '../context.js';
+import { choiceFlag, type FlagValues, intFlag, maxPointsFlag, type PluginFlags, parse } from '../args.js';
+import { checkOutDir, csvCell, discoveryOf, type Io, jsonText, loadRegistry, writeOutputs } from '../context.js';
 import { MODEL_HELP, MODEL_OPTIONS, modelWithoutLength, SELECTION_OPTIONS, selectionFlags } from './compile.js';
 
 export const SWEEP_HELP = `lightcode sweep --seq-len 64:4096:64|LIST [--param PATH=V1,V2] [--systems A,B] [--objectives latency,energy] [--json | --csv]
@@ -37,6 +39,7 @@ ${MODEL_HELP}  --workload compile|generate   (default compile)
   --shard I/N            run only the I-th of N interleaved slices (array jobs); join with 'lightcode merge'
   --pin, --exclude, budgets, --solver, --time-limit: as for compile
   --out DIR              write result.json, sweep.csv and report.html there
+  --max-points N         plan at most N compiles (default 10000; see docs/limits.md)
 `;
 
 /** The JSON document of a sweep (`result.json`): the same for a whole run and for merged shards. */
@@ -56,7 +59,8 @@ function paramColumns(rows: readonly SweepRow[]): string[] {
 /** result.json, sweep.csv and report.html of a sweep, and its table for the terminal. */
 export function sweepOutputs(doc: SweepDocument): { json: string; csv: string; html: string; table: string } {
   const params = paramColumns(doc.rows);
-  const json = `${JSON.stringify(doc, null, 2)}\n`;
+  // one finite-number check on the document every output below is made from
+  const json = jsonText(doc, 'the sweep result');
   const requests = doc.rows.some((r) => r.generate);
   // a generate workload adds the request's figures
   const extraHead = requests ? ['ttft_s', 'tpot_mean_s', 'tokens_per_s', 'energy_per_output_token_j'] : [];
@@ -107,6 +111,9 @@ export function sweepOutputs(doc: SweepDocument): { json: string; csv: string; h
   return { json, csv, html: renderSweepReport(doc), table: `${table}\n` };
 }
 
+/** What a sweep's or a merge's `--out DIR` holds. */
+const SWEEP_OUTPUTS = ['result.json', 'sweep.csv', 'report.html'];
+
 /** Prints and writes a sweep's outputs as the flags ask. */
 export function emitSweep(io: Io, doc: SweepDocument, v: { json?: unknown; csv?: unknown; out?: unknown }): void {
   const o = sweepOutputs(doc);
@@ -126,13 +133,17 @@ export async function sweepCommand(argv: readonly string[], io: Io): Promise<num
     shard: { type: 'string' },
     csv: { type: 'boolean' },
     out: { type: 'string' },
+    'max-points': { type: 'string' },
     workload: { type: 'string' },
     'prompt-len': { type: 'string' },
     'output-len': { type: 'string' },
   });
-  const { workload, lengths: seqLens } = workloadFlags(v, 'sweep');
+  const maxPoints = maxPointsFlag(v);
+  const { workload, lengths: seqLens } = workloadFlags(v, 'sweep', maxPoints);
   const systems =
     typeof v.systems === 'string' ? v.systems.split(',').filter(Boolean) : typeof v.system === 'string' ? [v.system] : ['hybrid-a100-ptu'];
+  if (systems.length === 0)
+    throw new UserError(`--systems '${v.systems}' names no system; give one or more, e.g. --systems cpu,lightcode-2025`);
   // --objective as compile spells it, --objectives for a list; either takes one or several
   if (typeof v.objective === 'string' && typeof v.objectives === 'string') {
     throw new UserError('give --objective or --objectives, not both (each takes one objective or a list)');
@@ -146,6 +157,7 @@ export async function sweepCommand(argv: readonly string[], io: Io): Promise<num
   const shard = typeof v.shard === 'string' ? parseShard(v.shard) : undefined;
   const workers = intFlag(v.workers as string | undefined, '--workers') ?? os.availableParallelism();
   const model = modelWithoutLength(v);
+  checkOutDir(io, v.out, SWEEP_OUTPUTS);
   const reg = await loadRegistry(io, v as PluginFlags);
   const result = await sweep(
     reg,
@@ -161,6 +173,7 @@ export async function sweepCommand(argv: readonly string[], io: Io): Promise<num
     {
       ...(shard ? { shard } : {}),
       workers,
+      maxPoints,
       discovery: discoveryOf(io, v as PluginFlags),
       cwd: io.cwd,
       ...(io.interactive
@@ -178,7 +191,11 @@ export async function sweepCommand(argv: readonly string[], io: Io): Promise<num
  * `--seq-len` for compiles, `--prompt-len P` with `--output-len` lengths for
  * whole requests (the swept length is then the output length).
  */
-export function workloadFlags(v: FlagValues, command: string): { workload?: Workload & { kind: 'generate' }; lengths: number[] } {
+export function workloadFlags(
+  v: FlagValues,
+  command: string,
+  maxPoints?: number,
+): { workload?: Workload & { kind: 'generate' }; lengths: number[] } {
   const kind = choiceFlag(v.workload as string | undefined, '--workload', ['compile', 'generate'] as const) ?? 'compile';
   if (kind === 'compile') {
     for (const flag of ['prompt-len', 'output-len'] as const) {
@@ -187,7 +204,7 @@ export function workloadFlags(v: FlagValues, command: string): { workload?: Work
     if (command !== 'sweep') return { lengths: [] };
     if (typeof v['seq-len'] !== 'string')
       throw new UserError('lightcode sweep needs --seq-len, e.g. --seq-len 64:1024:64 or --seq-len 128,512');
-    return { lengths: parseRange(v['seq-len'], '--seq-len') };
+    return { lengths: parseRange(v['seq-len'], '--seq-len', maxPoints) };
   }
   if (v['seq-len'] !== undefined || v.phase !== undefined || v['kv-len'] !== undefined) {
     throw new UserError('--workload generate takes --prompt-len and --output-len, not --seq-len, --phase or --kv-len');
@@ -197,7 +214,7 @@ export function workloadFlags(v: FlagValues, command: string): { workload?: Work
   if (command !== 'sweep') return { workload: { kind, promptLen }, lengths: [] };
   if (typeof v['output-len'] !== 'string')
     throw new UserError('lightcode sweep --workload generate needs --output-len, e.g. --output-len 64:1024:64 or --output-len 128,512');
-  return { workload: { kind, promptLen }, lengths: parseRange(v['output-len'], '--output-len') };
+  return { workload: { kind, promptLen }, lengths: parseRange(v['output-len'], '--output-len', maxPoints) };
 }
 
 function documentOf(model: Readonly<Record<string, unknown>>, r: SweepResult, systems: readonly SystemSummary[]): SweepDocument {
@@ -210,24 +227,22 @@ Joins the results of a sweep run as shards (--shard I/N) into the result of one
 unsharded run. Each SHARD is a result.json or the --out folder holding it.
 `;
 
+/** A shard's result.json: a regular file within the data-file cap, every row checked against the result schema before it is merged. */
 function readShard(io: Io, arg: string): SweepDocument {
   let file = path.resolve(io.cwd, arg);
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'result.json');
-  let doc: SweepDocument;
-  try {
-    doc = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new UserError(`cannot read shard '${arg}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  if (doc?.kind !== 'sweep' || !doc.sweep || !Array.isArray(doc.rows)) {
+  const doc = readDataFile(file, 'shard') as SweepDocument;
+  if ((doc as { kind?: unknown } | null)?.kind !== 'sweep') {
     throw new UserError(`'${arg}' is not the result.json of a sweep (write one with lightcode sweep --shard I/N --out DIR)`);
   }
+  checkSweepDocument(doc, `shard '${arg}'`);
   return doc;
 }
 
 export async function mergeCommand(argv: readonly string[], io: Io): Promise<number> {
   const { values: v, positionals } = parse('merge', argv, { csv: { type: 'boolean' }, out: { type: 'string' } }, true);
   if (positionals.length === 0) throw new UserError('lightcode merge needs the result.json (or --out folder) of every shard');
+  checkOutDir(io, v.out, SWEEP_OUTPUTS);
   const docs = positionals.map((a) => readShard(io, a));
   const merged = mergeSweeps(
     docs.map((d) => ({ id: d.sweep.id, points: d.sweep.points, ...(d.sweep.shard ? { shard: d.sweep.shard } : {}), rows: d.rows })),
