@@ -10,6 +10,7 @@
 //   pnpm mutation --changed-since REF     only packages with source or test files changed since REF (git)
 //   pnpm mutation --concurrency N         test runner processes (default 1)
 //   pnpm mutation --break N               exit 1 when a package's score is below N %
+//   pnpm mutation --files GLOB,...        mutate only these source files (with one package: its src/ files)
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -41,6 +42,7 @@ if (incremental) args.splice(args.indexOf('--incremental'), 1);
 const concurrency = Number(flag('--concurrency') ?? 1);
 const breakAt = flag('--break');
 const since = flag('--changed-since');
+const files = flag('--files');
 for (const a of args) {
   if (!PACKAGES.includes(a.replace(/\/$/, ''))) {
     console.error(`mutation: unknown package '${a}' (one of: ${PACKAGES.join(', ')})`);
@@ -69,8 +71,10 @@ for (const pkg of chosen) {
     plugins: ['@stryker-mutator/vitest-runner'],
     vitest: { configFile: 'vitest.mutation.config.ts', related: false },
     coverageAnalysis: 'perTest',
-    mutate: [`${pkg}/src/**/*.ts`, `!${pkg}/src/**/*.d.ts`],
-    // type-only and documentation files give no mutants worth testing; everything else is copied to the sandbox
+    mutate: files
+      ? files.split(',').map((f) => (f.startsWith(pkg) ? f : `${pkg}/src/${f}`))
+      : [`${pkg}/src/**/*.ts`, `!${pkg}/src/**/*.d.ts`],
+    // build outputs and earlier reports stay out of the sandbox Stryker copies the repository into
     ignorePatterns: ['reports', 'test-artifacts', 'lightcode-out', 'coverage', 'dist', '.turbo'],
     reporters: ['html', 'json', 'clear-text', 'progress-append-only'],
     htmlReporter: { fileName: `${out}/mutation.html` },
