@@ -125,7 +125,9 @@ export function resolveModel(reg: PluginRegistry, req: ModelRequest, cwd: string
     ...(req.kvLen !== undefined ? { kvLen: req.kvLen } : {}),
   } as const;
   if (req.kvLen !== undefined && (!Number.isInteger(req.kvLen) || req.kvLen < 0)) {
-    throw new UserError(`--kv-len must be a non-negative integer (got ${JSON.stringify(req.kvLen)})`);
+    throw new UserError(
+      `--kv-len must be a non-negative integer (got ${typeof req.kvLen === 'number' ? String(req.kvLen) : JSON.stringify(req.kvLen)})`,
+    );
   }
   const shapes = req.inputShapes && Object.keys(req.inputShapes).length > 0 ? req.inputShapes : undefined;
   const noShapes = (what: string) => {

@@ -54,7 +54,7 @@ export function underWatchdog<T>(limitS: number, fn: () => T, progress: () => In
 /**
  * The system with every target's `realize()` (and its fusions') recording
  * what it prices in `progress`, for the watchdog's message. The targets are
- * otherwise the same objects (their other members are inherited).
+ * otherwise the same (a proxy passes every other member through).
  */
 export function watchedSystem(system: ResolvedSystem, progress: { current?: InProgress }): ResolvedSystem {
   const watch = (t: TargetPlugin): TargetPlugin => {
@@ -73,10 +73,17 @@ export function watchedSystem(system: ResolvedSystem, progress: { current?: InPr
         return r;
       },
     }));
-    return Object.create(t, {
-      realize: { value: realize, enumerable: true },
-      ...(fusions ? { fusions: { value: fusions, enumerable: true } } : {}),
-    }) as TargetPlugin;
+    // every other member is the target's own, called on the target itself (a class's private fields keep working);
+    // the proxy stands on an empty object, since a frozen target may not be proxied with other members
+    return new Proxy({} as TargetPlugin, {
+      get(_, key) {
+        if (key === 'realize') return realize;
+        if (key === 'fusions' && fusions) return fusions;
+        const v = Reflect.get(t, key, t);
+        return typeof v === 'function' ? v.bind(t) : v;
+      },
+      has: (_, key) => key in t,
+    });
   };
   return { ...system, devices: system.devices.map((d) => ({ ...d, target: watch(d.target) })), path: system.path.bind(system) };
 }

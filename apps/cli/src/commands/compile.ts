@@ -70,6 +70,7 @@ ${MODEL_HELP}  --system ID|FILE       built-in system or a system file (default 
   --out DIR              write result.json, ops.csv, trace.json and report.html there
   --json                 one JSON document on stdout
   --config FILE, --plugin NAME|PATH, --debug
+  --plugin-timeout S     seconds plugin code may take to build or price one graph (default 60; see docs/limits.md)
 `;
 
 /** `--objective latency|energy|weighted` with `--latency-weight` (per s) and `--energy-weight` (per J). */
