@@ -326,35 +326,25 @@ function build(req: BuildRequest): OpGraphData {
     let q: string;
     let k: string;
     let v: string;
-    if (m.fused) {
-      const width = (m.heads + 2 * m.kvHeads) * dh;
-      const qkvOut = t([B, L, width]);
-      q = b.add(
+    const proj = (n: string, width: number, out: TensorSpec) =>
+      b.add(
         {
-          name: `${a}.qkv_proj`,
+          name: `${a}.${n}`,
           kind: 'linear',
           layer: i,
           inputs: [act],
-          outputs: [qkvOut],
+          outputs: [out],
           weights: [t([d, width]), ...bias(width, m.qkvBias)],
         },
         [[ln1, act]],
       );
+    if (m.fused) {
+      // Phi-3: one projection for Q, K and V
+      const width = (m.heads + 2 * m.kvHeads) * dh;
+      q = proj('qkv_proj', width, t([B, L, width]));
       k = q;
       v = q;
     } else {
-      const proj = (n: string, width: number, out: TensorSpec) =>
-        b.add(
-          {
-            name: `${a}.${n}`,
-            kind: 'linear',
-            layer: i,
-            inputs: [act],
-            outputs: [out],
-            weights: [t([d, width]), ...bias(width, m.qkvBias)],
-          },
-          [[ln1, act]],
-        );
       q = proj('q_proj', m.heads * dh, qOut);
       k = proj('k_proj', m.kvHeads * dh, kvOut);
       v = proj('v_proj', m.kvHeads * dh, kvOut);
