@@ -1,5 +1,18 @@
 import { linearOp, type OpNode, opArithmetic, type ParamValues, type Realization, resolveParams } from '@lightcode/cost-model';
-import ptu, { photonicWork, ptuStaticPowerW, staticPowerBreakdown } from '@lightcode/target-ptu';
+import ptu, {
+  bufferPlan,
+  converterEnergies,
+  detectorSampleJ,
+  fullLoadDynamicPowerW,
+  insertionLossDb,
+  latencyParts,
+  minBufferBytes,
+  modulatorSymbolJ,
+  photonicWork,
+  ptuStaticPowerW,
+  staticPowerBreakdown,
+  validatePtu,
+} from '@lightcode/target-ptu';
 import { describe, expect, it } from 'vitest';
 
 /*
@@ -246,6 +259,122 @@ describe('presets at shapes the other tests do not use', () => {
     const one = resolve('lightmatter-2025', { precision: 'ignore', converterThroughput: 'unlimited', memoryBandwidthBps: 0, cores: 1 });
     const d = { batch: 1, m: 4096, k: 4096, n: 4096 };
     expect(photonicWork(d, one).cycles).toBe(4 * photonicWork(d, p).cycles);
+  });
+});
+
+describe('device energies per event, each pinned', () => {
+  const op = linearOp(24, 48, 36, 'fp16');
+  const perCycle = (over: Readonly<Record<string, unknown>> = {}) => crossbar({ conversionCounting: 'per-cycle', ...over });
+
+  it('a modulated symbol costs modulatorEnergyJ + modulatorPowerW / clock; a detected sample (photodetector + TIA power) / clock', () => {
+    const p = perCycle({ modulatorEnergyJ: 2e-13, modulatorPowerW: 1e-3, photodetectorPowerW: 2e-3, tiaPowerW: 3e-3 });
+    expect(modulatorSymbolJ(p)).toBeCloseTo(2e-13 + 1e-3 / 5e9, 25);
+    expect(detectorSampleJ(p)).toBeCloseTo((2e-3 + 3e-3) / 5e9, 25);
+    const w = photonicWork({ batch: 1, m: 24, k: 48, n: 36 }, p);
+    const r = realize(op, p);
+    expect(r.energy.modulation).toBeCloseTo(w.modulated * (2e-13 + 1e-3 / 5e9), 22);
+    expect(r.energy.detection).toBeCloseTo(w.detected * (5e-3 / 5e9), 22);
+    // twice the clock halves the power terms' share per event
+    expect(modulatorSymbolJ(perCycle({ modulatorEnergyJ: 0, modulatorPowerW: 1e-3, clockHz: 10e9 }))).toBeCloseTo(1e-3 / 10e9, 25);
+  });
+
+  it('converters: DAC x [2^b/(b+1)] / [2^b0/(b0+1)] (SimPhony) or x [2^b/b] / [2^b0/b0] (LT); SAR ADC x b/b0, flash x (2^b - 1)/(2^b0 - 1)', () => {
+    const at = (over: Readonly<Record<string, unknown>>) =>
+      converterEnergies(study({ dacEnergyJ: 1e-12, adcEnergyJ: 1e-12, converterRefBits: 8, ...over }));
+    expect(at({ bits: 4 }).dacJ).toBeCloseTo((1e-12 * (16 / 5)) / (256 / 9), 25);
+    expect(at({ bits: 4, dacScaling: 'lightening-transformer' }).dacJ).toBeCloseTo((1e-12 * (16 / 4)) / (256 / 8), 25);
+    expect(at({ bits: 4 }).adcJ).toBeCloseTo(1e-12 * (4 / 8), 25);
+    expect(at({ bits: 4, adcArchitecture: 'flash' }).adcJ).toBeCloseTo(1e-12 * (15 / 255), 25);
+    expect(at({ bits: 8 })).toEqual({ dacJ: 1e-12, adcJ: 1e-12 });
+  });
+
+  it('the buffer: each on-chip access of bits / 8 bytes costs sramEnergyPerByteJ, and only that figure moves it', () => {
+    const p = perCycle({ sramBytes: 1 << 20, sramEnergyPerByteJ: 1e-12, bits: 8 });
+    const base = realize(op, p);
+    const twice = realize(op, perCycle({ sramBytes: 1 << 20, sramEnergyPerByteJ: 2e-12, bits: 8 }));
+    expect(base.energy.buffer).toBeGreaterThan(0);
+    expect(twice.energy.buffer).toBeCloseTo(2 * (base.energy.buffer ?? 0), 22);
+    expect(twice.energy.compute).toBe(base.energy.compute);
+    expect(twice.latencyS).toBe(base.latencyS);
+    // accesses: inputs per column tile, weights per tile load, partial sums (2 x ADC - outputs), the memory traffic
+    const w = photonicWork({ batch: 1, m: 24, k: 48, n: 36 }, p);
+    const a = opArithmetic(op);
+    const accesses = 24 * 48 * 3 + 48 * 36 + (2 * w.adc - 24 * 36) + (a.bytesRead + a.bytesWritten) / 2;
+    expect(base.energy.buffer).toBeCloseTo(accesses * 1 * 1e-12, 20);
+  });
+
+  it('full-load dynamic power: per core and cycle, (inputs + weights) x (DAC + symbol) + outputs x (ADC + detector) + MACs x e_MAC', () => {
+    const p = perCycle({ macEnergyJ: 1e-15, cores: 3 });
+    const { dacJ, adcJ } = converterEnergies(p);
+    const l = 12;
+    const perCore = (l * 12 + 12 * 12) * (dacJ + modulatorSymbolJ(p)) + l * 12 * (adcJ + detectorSampleJ(p)) + l * 12 * 12 * 1e-15;
+    expect(fullLoadDynamicPowerW(p)).toBeCloseTo(perCore * 5e9 * 3, 12);
+    // held weights need no DAC samples per cycle
+    const held = perCycle({ macEnergyJ: 1e-15, cores: 3, weightEncoding: 'thermal' });
+    const heldCore = l * 12 * (dacJ + modulatorSymbolJ(held)) + l * 12 * (adcJ + detectorSampleJ(held)) + l * 12 * 12 * 1e-15;
+    expect(fullLoadDynamicPowerW(held)).toBeCloseTo(heldCore * 5e9 * 3, 12);
+  });
+});
+
+describe('latency parts say what bounds a product', () => {
+  const w = photonicWork({ batch: 1, m: 120, k: 240, n: 240 }, crossbar());
+
+  it('compute, converters or memory: the largest of the three streams, reloads and conversion delays added', () => {
+    const compute = latencyParts(w, 0, crossbar({ conversionLatencyS: 1e-9 }));
+    expect(compute).toMatchObject({
+      bound: 'compute',
+      computeS: (400 * 10) / 5e9,
+      converterS: 0,
+      memoryS: 0,
+      reloadS: 0,
+      conversionDelayS: 2e-9,
+    });
+    expect(compute.latencyS).toBeCloseTo((400 * 10) / 5e9 + 2e-9, 18);
+    const conv = latencyParts(w, 0, crossbar({ converterThroughput: 'limited', dacsPerCore: 1, adcsPerCore: 1 }));
+    expect(conv.bound).toBe('converters');
+    expect(conv.latencyS).toBe(conv.converterS);
+    const mem = latencyParts(w, 1e9, crossbar({ memoryBandwidthBps: 1e9 }));
+    expect(mem).toMatchObject({ bound: 'memory', memoryS: 1 });
+    expect(mem.latencyS).toBe(1);
+  });
+});
+
+describe('buffer plans and their limits', () => {
+  it('the smallest buffer: one tile, an L-row input block and its partial sums (crossbar); 3 numbers per wavelength (dot-product-serial)', () => {
+    expect(minBufferBytes(crossbar({ bits: 8 }))).toBe(12 * 12 + 12 * 12 + 12 * 12);
+    expect(minBufferBytes(crossbar({ bits: 8, wavelengths: 4, crossbarCols: 16 }))).toBe(12 * 16 + 4 * 12 + 4 * 16);
+    expect(minBufferBytes(study({ bits: 16 }))).toBe(3 * 20 * 2);
+  });
+
+  it('a buffer below that is refused naming the minimum; 0 (not modelled) and the minimum itself are fine', () => {
+    // resolved without the target's validate, which is what is tested here
+    const raw = (preset: string, over: Readonly<Record<string, unknown>>) => resolveParams('ptu', ptu.params, ptu.presets, preset, over);
+    const xbar = (sramBytes: number) => raw('device-2025', { bits: 8, sramBytes });
+    const min = minBufferBytes(xbar(0));
+    expect(validatePtu(xbar(min - 1))).toBe(
+      `parameter 'sramBytes' must be 0 (not modelled) or >= ${min} B: one 12 x 12 tile with a 12-row input block and its partial sums at 8 bit (got ${min - 1})`,
+    );
+    expect(validatePtu(xbar(min))).toBeNull();
+    expect(validatePtu(xbar(0))).toBeNull();
+    expect(validatePtu(raw('lightcode-2025', { sramBytes: 10 }))).toMatch(/one element of each operand and one output per wavelength/);
+    expect(() => resolve('device-2025', { bits: 8, sramBytes: min - 1 })).toThrow(/must be 0 \(not modelled\) or >= 432 B/);
+  });
+
+  it('dot-product-serial with no line to spare: every MAC fetches both operands, extra = B (2 M N K - M K - K N)', () => {
+    const p = study({ bits: 8, sramBytes: 3 * 20 });
+    const plan = bufferPlan({ batch: 2, m: 8, k: 64, n: 8 }, p);
+    expect(plan).toMatchObject({ schedule: 'no-reuse', extraNumbers: 2 * (2 * 8 * 8 * 64 - 8 * 64 - 64 * 8), spilledNumbers: 0 });
+  });
+
+  it('insertion loss counts ceil(log2(max(L, C))) splitter levels on a crossbar, none on dot-product-serial', () => {
+    const base = (over: Readonly<Record<string, unknown>>) =>
+      insertionLossDb(crossbar({ splitterLossDb: 1, modulatorLossDb: 0, wdmLossDb: 0, phaseShifterLossDb: 0, couplerLossDb: 0, ...over }));
+    expect(base({ wavelengths: 4, crossbarCols: 16 })).toBe(4 + 1);
+    expect(base({ wavelengths: 16, crossbarCols: 4 })).toBe(4 + 1);
+    expect(base({ wavelengths: 12, crossbarCols: 12 })).toBe(4 + 1);
+    expect(insertionLossDb(study({ splitterLossDb: 1, modulatorLossDb: 0, wdmLossDb: 0, phaseShifterLossDb: 0, couplerLossDb: 0 }))).toBe(
+      1,
+    );
   });
 });
 
