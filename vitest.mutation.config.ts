@@ -8,7 +8,13 @@ import base from './vitest.config.js';
 const wanted = process.env.LIGHTCODE_MUTATION_PROJECT;
 if (!wanted) throw new Error('LIGHTCODE_MUTATION_PROJECT names the package folder to mutate (e.g. packages/ir)');
 
-const projects = (base.test?.projects ?? []).filter((p) => typeof p === 'object' && p !== null && 'test' in p && p.test?.root === wanted);
-if (projects.length !== 1) throw new Error(`no test project for ${wanted}`);
+const found = (base.test?.projects ?? []).filter((p) => typeof p === 'object' && p !== null && 'test' in p && p.test?.root === wanted);
+if (found.length !== 1) throw new Error(`no test project for ${wanted}`);
+// LIGHTCODE_MUTATION_TESTS (comma-separated, relative to the package) narrows its test files
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: set by scripts/mutation.mjs; no turbo task reads this config
+const only = process.env.LIGHTCODE_MUTATION_TESTS?.split(',').filter(Boolean);
+const projects = only?.length
+  ? found.map((p) => (typeof p === 'object' && p !== null && 'test' in p ? { ...p, test: { ...p.test, include: only } } : p))
+  : found;
 
 export default mergeConfig({ ...base, test: { ...base.test, projects: [] } }, defineConfig({ test: { projects, reporters: ['default'] } }));

@@ -10,7 +10,9 @@
 //   pnpm mutation --changed-since REF     only packages with source or test files changed since REF (git)
 //   pnpm mutation --concurrency N         test runner processes (default 1)
 //   pnpm mutation --break N               exit 1 when a package's score is below N %
-//   pnpm mutation --files GLOB,...        mutate only these source files (with one package: its src/ files)
+//   pnpm mutation --files GLOB,...        mutate only these source files (with one package: its src/ files;
+//                                         FILE:L1-L2 mutates lines L1..L2)
+//   pnpm mutation --tests GLOB,...        run only these test files of the package (test/x.test.ts)
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -43,6 +45,7 @@ const concurrency = Number(flag('--concurrency') ?? 1);
 const breakAt = flag('--break');
 const since = flag('--changed-since');
 const files = flag('--files');
+const tests = flag('--tests');
 for (const a of args) {
   if (!PACKAGES.includes(a.replace(/\/$/, ''))) {
     console.error(`mutation: unknown package '${a}' (one of: ${PACKAGES.join(', ')})`);
@@ -65,6 +68,7 @@ for (const pkg of chosen) {
   const out = `reports/mutation/${name}`;
   fs.mkdirSync(out, { recursive: true });
   process.env.LIGHTCODE_MUTATION_PROJECT = pkg;
+  process.env.LIGHTCODE_MUTATION_TESTS = tests ?? '';
   const started = Date.now();
   const stryker = new Stryker({
     testRunner: 'vitest',
@@ -85,6 +89,8 @@ for (const pkg of chosen) {
     tempDirName: `.stryker-tmp/${name}`,
     cleanTempDir: 'always',
     timeoutMS: 20_000,
+    // instrumented, the optimizer's property tests run several times slower than plain
+    dryRunTimeoutMinutes: 60,
     logLevel: 'info',
     fileLogLevel: 'off',
     thresholds: { high: 80, low: 60, break: breakAt === undefined ? null : Number(breakAt) },
