@@ -183,6 +183,62 @@ describe('roofline (xeon-8380): peak = cores x clock x lanes x FMA units x 2', (
   });
 });
 
+describe('what each model calls its kernels, and which ops count as products', () => {
+  it('a batched matmul is priced as a product (the fit, or the GEMM roofline), not per element', () => {
+    const a = tensor([2, 4, 8, 16], 'fp32');
+    const b = tensor([2, 4, 16, 32], 'fp32');
+    const mm: OpNode = {
+      id: 'mm',
+      name: 'mm',
+      kind: 'matmul',
+      layer: 0,
+      attrs: {},
+      inputs: [a, b],
+      outputs: [tensor([2, 4, 8, 32], 'fp32')],
+      weights: [],
+    };
+    const macs = 8 * 8 * 16 * 32;
+    const study = realize(mm, resolve('lightcode-2025'));
+    expect(study.algorithm).toBe('linear-fit');
+    expect(study.latencyS).toBeCloseTo(6.8457e-11 * macs + 8.2583e-7, 15);
+    const roof = realize(mm, resolve('xeon-8380'));
+    expect(roof.algorithm).toBe('simd-gemm');
+    expect(roof.latencyS).toBeGreaterThanOrEqual((2 * macs) / (40 * 2.3e9 * 16 * 2 * 2 * 0.7) + 2e-6);
+    expect(realize(linearOp(8, 16, 32, 'fp32'), resolve('lightcode-2025')).algorithm).toBe('linear-fit');
+    expect(realize(unary('add', [4]), resolve('lightcode-2025')).algorithm).toBe('scalar-loop');
+    expect(realize(unary('add', [4]), resolve('xeon-8380')).algorithm).toBe('simd-loop');
+  });
+
+  it('cycles count the outputs an op writes, not its inputs (an add of two tensors writes one)', () => {
+    const t = tensor([10, 10], 'fp32');
+    const add: OpNode = { id: 'a', name: 'a', kind: 'add', layer: 0, attrs: {}, inputs: [t, t], outputs: [t], weights: [] };
+    expect(realize(add, resolve('lightcode-2025')).latencyS).toBeCloseTo(100 / 3.208e9, 18);
+  });
+
+  it('runs fp32, fp16, bf16 and int8, and holds int4 weights too', () => {
+    expect(cpu.dtypes).toEqual(['fp32', 'fp16', 'bf16', 'int8']);
+    expect(cpu.formats?.(resolve('lightcode-2025'))).toEqual({
+      compute: ['fp32', 'fp16', 'bf16', 'int8'],
+      storage: ['fp32', 'fp16', 'bf16', 'int8', 'int4'],
+    });
+  });
+
+  it('counts are integers; idle power, memory energy and overheads may be 0', () => {
+    for (const name of ['cores', 'simdLanes', 'fmaUnits']) {
+      expect(() => resolve('xeon-8380', { [name]: 2.5 }), name).toThrow(new RegExp(name));
+    }
+    for (const name of ['staticPowerW', 'memoryEnergyPerNumberJ', 'matmulFixedS', 'opOverheadS', 'energyPerByteJ']) {
+      expect(resolve('xeon-8380', { [name]: 0 })[name], name).toBe(0);
+    }
+  });
+
+  it('xeon-8380-tdp cites the TDP for its static power and Horowitz for its energy per FLOP', () => {
+    const sources = cpu.presets['xeon-8380-tdp']?.sources ?? {};
+    expect(sources.staticPowerW).toMatch(/TDP 270 W/);
+    expect(sources.energyPerFlopJ).toMatch(/Horowitz, ISSCC 2014/);
+  });
+});
+
 describe('declarations', () => {
   it('every parameter says what it is, in which unit, and cites a source that is no local path; so does every preset', () => {
     for (const [name, s] of Object.entries(cpu.params)) {

@@ -264,6 +264,90 @@ describe('fused attention: every parameter pinned', () => {
   });
 });
 
+describe('products, attention variants and presets beyond the common shapes', () => {
+  const p = params('a100');
+
+  it('a batched matmul (batch x heads products) is a GEMM at eff(M) like a linear layer', () => {
+    const a = tensor([2, 8, 512, 64], 'fp16');
+    const b = tensor([2, 8, 64, 512], 'fp16');
+    const mm: OpNode = {
+      id: 'mm',
+      name: 'mm',
+      kind: 'matmul',
+      layer: 0,
+      attrs: {},
+      inputs: [a, b],
+      outputs: [tensor([2, 8, 512, 512], 'fp16')],
+      weights: [],
+    };
+    const r = realize(mm, p);
+    expect(r.algorithm).toBe('gemm');
+    const flops = 2 * 16 * 512 * 64 * 512;
+    const bytes = 2 * 16 * (512 * 64 + 64 * 512 + 512 * 512);
+    expect(r.latencyS).toBeCloseTo(Math.max(flops / (312e12 * gemmEfficiency(512, p)), bytes / (2039e9 * 0.8)) + 3e-6, 15);
+  });
+
+  it('non-causal attention scores every pair, and a batch of sequences multiplies the work', () => {
+    const t = (shape: number[]) => tensor(shape, 'fp16');
+    const chain = (b: number, causal: boolean): OpNode[] => {
+      const scores = t([b, 4, 256, 256]);
+      const base = { layer: 0, weights: [] };
+      return [
+        {
+          ...base,
+          id: 'qk',
+          name: 'qk',
+          kind: 'matmul',
+          attrs: { causalMask: causal },
+          inputs: [t([b, 4, 256, 64]), t([b, 4, 64, 256])],
+          outputs: [scores],
+        },
+        { ...base, id: 'sm', name: 'sm', kind: 'softmax', attrs: {}, inputs: [scores], outputs: [scores] },
+        { ...base, id: 'av', name: 'av', kind: 'matmul', attrs: {}, inputs: [scores, t([b, 4, 256, 64])], outputs: [t([b, 4, 256, 64])] },
+      ];
+    };
+    const priced = (ops: OpNode[]) => {
+      const [r] = fusedAttention(ops, ops.map(opArithmetic), p);
+      if (!r) throw new Error('not fused');
+      return r;
+    };
+    expect(priced(chain(1, false)).energy.compute).toBeCloseTo(4 * 4 * 64 * 256 * 256 * 1.6e-12, 18);
+    expect(priced(chain(1, true)).energy.compute).toBeCloseTo(4 * 4 * 64 * ((256 * 257) / 2) * 1.6e-12, 18);
+    expect(priced(chain(3, true)).energy.compute).toBeCloseTo(3 * (priced(chain(1, true)).energy.compute ?? 0), 18);
+    expect(priced(chain(3, true)).energy.memory).toBeCloseTo(3 * (priced(chain(1, true)).energy.memory ?? 0), 18);
+  });
+
+  it('declines what it cannot fuse or compute: a chain without 4-d operands, fp8 attention on an A100', () => {
+    const flat = [linearOp(4, 4, 4), linearOp(4, 4, 4), linearOp(4, 4, 4)];
+    expect(fusedAttention(flat, flat.map(opArithmetic), p)).toEqual([]);
+    const fp8 = attentionChain(2, 64, 32).map((o) => ({
+      ...o,
+      inputs: o.inputs.map((x) => ({ ...x, dtype: 'fp8' as const })),
+      outputs: o.outputs.map((x) => ({ ...x, dtype: 'fp8' as const })),
+    }));
+    expect(fusedAttention(fp8, fp8.map(opArithmetic), p)).toEqual([]);
+    expect(fusedAttention(fp8, fp8.map(opArithmetic), params('h100'))).toHaveLength(1);
+  });
+
+  it('derived energy per FLOP: (TDP - idle) / (0.7 x 16-bit peak) for h100 and h200 (700 W, 70 W, 989 TFLOP/s)', () => {
+    for (const preset of ['h100', 'h200']) {
+      expect(params(preset).energyPerFlopJ, preset).toBeCloseTo((700 - 70) / (0.7 * 989e12), 24);
+      const sources = gpu.presets[preset]?.sources ?? {};
+      expect(sources.energyPerFlopJ, preset).toMatch(/700 W TDP - 70 W idle/);
+      expect(sources.staticPowerW, preset).toMatch(/idle draw ~70 W/);
+    }
+    expect(gpu.presets.h100?.sources?.peakFlopsFp8).toMatch(/FP8 and INT8 Tensor Core 3,958 TFLOPS\/TOPS with sparsity, 1,979 dense/);
+    expect(gpu.presets.h100?.sources?.peakFlopsFp32).toMatch(/67 TFLOP\/s fp32/);
+    expect(gpu.presets.b200?.sources?.staticPowerW).toMatch(/~100 W/);
+  });
+
+  it('declares its dtypes, its one fusion (QK^T, softmax, AV), and that idle power may be 0', () => {
+    expect(gpu.dtypes).toEqual(['fp32', 'fp16', 'bf16', 'fp8', 'int8']);
+    expect(gpu.fusions?.map((f) => [f.id, f.chain])).toEqual([['causal-attention', ['matmul', 'softmax', 'matmul']]]);
+    expect(gpu.staticPowerW(params('a100', { staticPowerW: 0 }))).toBe(0);
+  });
+});
+
 describe('declarations', () => {
   it('every parameter says what it is, in which unit, and cites a source that is no local path; so does every preset', () => {
     for (const [name, s] of Object.entries(gpu.params)) {
