@@ -378,6 +378,106 @@ describe('buffer plans and their limits', () => {
   });
 });
 
+describe('buffer plans at their boundaries', () => {
+  // 8-bit numbers: one byte each on chip; a 12 x 12 crossbar with 12 wavelengths
+  const xbar = (sramBytes: number, over: Readonly<Record<string, unknown>> = {}) =>
+    resolveParams('ptu', ptu.params, ptu.presets, 'device-2025', { bits: 8, sramBytes, precision: 'ignore', ...over });
+  const d = { batch: 1, m: 24, k: 240, n: 36 };
+
+  it('resident exactly when all M rows of X fit beside one tile: S = R C + M (K + C)', () => {
+    const fits = 144 + 24 * (240 + 12);
+    expect(bufferPlan(d, xbar(fits)).schedule).toBe('resident');
+    expect(bufferPlan(d, xbar(fits - 1)).schedule).not.toBe('resident');
+  });
+
+  it('held weights stream X past each tile; partial sums spill exactly when M x C of them, an input block and a tile do not fit', () => {
+    const noSpill = 24 * 12 + 12 * 12 + 144;
+    const held = (s: number) => bufferPlan(d, xbar(s, { weightEncoding: 'thermal' }));
+    expect(held(noSpill)).toMatchObject({
+      schedule: 'stream-inputs',
+      loadsPerTile: 1,
+      spilledNumbers: 0,
+      extraNumbers: 24 * 240 * (3 - 1),
+    });
+    expect(held(noSpill - 1)).toMatchObject({ schedule: 'stream-inputs', spilledNumbers: 2 * 24 * 36 * (20 - 1) });
+    expect(held(noSpill - 1).extraNumbers).toBe(24 * 240 * 2 + 2 * 24 * 36 * 19);
+  });
+
+  it('electro-optic weights take the cheaper of row blocks (W once per block) and streaming (X once per column tile)', () => {
+    // rowsFit = floor((S - 144) / 252): 12 rows per block, 2 blocks, W read once more: 240 x 36 extra, less than X twice more
+    const s = 144 + 12 * 252;
+    expect(bufferPlan(d, xbar(s))).toMatchObject({ schedule: 'row-blocked', rowsPerBlock: 12, loadsPerTile: 2, extraNumbers: 240 * 36 });
+    // fewer rows than one wavelength block: stream
+    expect(bufferPlan(d, xbar(144 + 11 * 252)).schedule).toBe('stream-inputs');
+    // where W is the larger operand, streaming X wins
+    const wide = { batch: 1, m: 24, k: 240, n: 12 * 400 };
+    expect(bufferPlan(wide, xbar(144 + 12 * 252)).schedule).toBe('row-blocked');
+    // one row tile (K = R, nothing to spill) and many rows: X read once more is cheaper than W a hundred times
+    const tall = { batch: 1, m: 1200, k: 12, n: 24 };
+    const plan = bufferPlan(tall, xbar(144 + 12 * 36));
+    expect(plan.schedule).toBe('stream-inputs');
+    expect(plan.extraNumbers).toBe(1200 * 12 * (2 - 1));
+  });
+
+  it('dot-product-serial: resident when one operand (and a line) fits; else lines = floor(S / K) - 1, and no reuse below one line', () => {
+    const dps = (sramBytes: number) => resolveParams('ptu', ptu.params, ptu.presets, 'lightcode-2025', { bits: 8, sramBytes });
+    const e = { batch: 2, m: 10, k: 100, n: 30 };
+    expect(bufferPlan(e, dps(10 * 100 + 100)).schedule).toBe('resident');
+    expect(bufferPlan(e, dps(30 * 100 + 100)).schedule).toBe('resident');
+    const three = bufferPlan(e, dps(10 * 100 + 99));
+    expect(three).toMatchObject({ schedule: 'row-blocked', rowsPerBlock: 9 });
+    expect(three.extraNumbers).toBe(2 * Math.min(100 * 30 * (Math.ceil(10 / 9) - 1), 10 * 100 * (Math.ceil(30 / 9) - 1)));
+    expect(bufferPlan(e, dps(200))).toMatchObject({ schedule: 'row-blocked', rowsPerBlock: 1 });
+    expect(bufferPlan(e, dps(199)).schedule).toBe('no-reuse');
+  });
+});
+
+describe('declared domains and presets', () => {
+  it('every integer parameter refuses a fraction; every parameter allowed to be 0 takes it', () => {
+    for (const [name, spec] of Object.entries(ptu.params)) {
+      if (spec.integer) expect(() => resolve('lightcode-2025', { [name]: 2.5 }), name).toThrow(new RegExp(name));
+      if (spec.allowZero) expect(resolveParams('ptu', ptu.params, ptu.presets, 'lightcode-2025', { [name]: 0 })[name], name).toBe(0);
+    }
+    expect(
+      Object.entries(ptu.params)
+        .filter(([, s]) => s.integer)
+        .map(([n]) => n),
+    ).toEqual(
+      expect.arrayContaining([
+        'cores',
+        'wavelengths',
+        'crossbarRows',
+        'crossbarCols',
+        'bits',
+        'dacsPerCore',
+        'adcsPerCore',
+        'ringsPerCore',
+      ]),
+    );
+  });
+
+  it('mrr-thermal-2025 is device-2025 with thermally held weights: 4 us reloads, 144 rings per core at 1.375 mW', () => {
+    const p = resolve('mrr-thermal-2025');
+    expect([p.weightEncoding, p.weightReloadTimeS, p.weightReloadEnergyJ, p.ringsPerCore, p.tuningPowerPerRingW]).toEqual([
+      'thermal',
+      4e-6,
+      0,
+      144,
+      1.375e-3,
+    ]);
+    expect(staticPowerBreakdown(p).tuningW).toBeCloseTo(144 * Number(p.cores) * 1.375e-3, 15);
+    expect(ptu.dtypes).toEqual(['fp32', 'fp16', 'bf16', 'fp8', 'int8', 'int4']);
+    expect(ptu.opKinds).toEqual(['linear', 'matmul']);
+  });
+
+  it('per-cycle dot-product-serial modulates both operands for every MAC: 2 B M N K symbols', () => {
+    const p = study({ conversionCounting: 'per-cycle', modulatorEnergyJ: 1e-15 });
+    const w = photonicWork({ batch: 1, m: 4, k: 8, n: 5 }, p);
+    expect([w.modulated, w.streamedDac, w.dac, w.adc, w.detected]).toEqual([2 * 160, 2 * 160, 2 * 160, 20, 160]);
+    expect(realize(linearOp(4, 8, 5, 'fp32'), p).energy.modulation).toBeCloseTo(2 * 160 * 1e-15, 28);
+  });
+});
+
 describe('declarations', () => {
   it('every parameter says what it is, in which unit, and cites a source that is no local path; so does every preset', () => {
     for (const [name, s] of Object.entries(ptu.params)) {
