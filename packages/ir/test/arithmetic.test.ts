@@ -221,6 +221,30 @@ describe('the graph', () => {
     expect(g.inEdges('d')).toEqual([{ from: 'a', bytes: 4 }]);
     expect(g.topologicalOrder()).toEqual(['a', 'b', 'c', 'd']);
     expect(g.edge('c', 'a')).toBeUndefined();
+    // cached lists are dropped by every change
+    expect([g.successors('b'), g.predecessors('c'), g.outEdges('b'), g.inEdges('c')]).toEqual([
+      ['c'],
+      ['b'],
+      [{ to: 'c', bytes: 128 }],
+      [{ from: 'b', bytes: 128 }],
+    ]);
+    g.addOp({ ...op('add', [], []), id: 'e', name: 'e' });
+    g.connect('b', 'e', t16(8));
+    g.connect('e', 'c', t16(8));
+    expect([g.successors('b'), g.predecessors('c')]).toEqual([
+      ['c', 'e'],
+      ['b', 'e'],
+    ]);
+    expect(g.outEdges('b')).toEqual([
+      { to: 'c', bytes: 128 },
+      { to: 'e', bytes: 16 },
+    ]);
+    expect(g.inEdges('c')).toEqual([
+      { from: 'b', bytes: 128 },
+      { from: 'e', bytes: 16 },
+    ]);
+    // ready ops in insertion order: d (added before e) comes first once b is done
+    expect(g.topologicalOrder()).toEqual(['a', 'b', 'd', 'e', 'c']);
   });
 
   it('refuses a duplicate id, an edge to an unknown op, a self-edge and an unknown op id', () => {
