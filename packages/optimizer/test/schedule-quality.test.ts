@@ -1,5 +1,16 @@
 import type { StackedGraph } from '@lightcode/ir';
-import { candidateOf, dynamicEnergyJ, evaluateSelection, makeSelection, optimize, planSelection, staticPowerW } from '@lightcode/optimizer';
+import {
+  candidateOf,
+  dynamicEnergyJ,
+  evaluateSelection,
+  heftMakespan,
+  heftOrder,
+  makeSelection,
+  optimize,
+  planSelection,
+  staticPowerW,
+  wholeGraphSegment,
+} from '@lightcode/optimizer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type MultiCand, type MultiCase, multiCase, multiRoute, stackedFromMulti } from './random-multi.js';
@@ -120,6 +131,18 @@ describe('chains: makespan = sum of latencies + sum of transfers over their rout
       ['o0', 'o1', ['l0', 'l1']],
       ['o1', 'o2', ['l1']],
     ]);
+    // each op is its own segment: times are absolute, each window starting where the last ended
+    expect(plan.ops.map((o) => [o.id, o.startS, o.endS, o.tiles.map((t) => [t.instance, t.startS, t.endS])])).toEqual([
+      ['o0', 0, 3, [[0, 0, 3]]],
+      ['o1', 7, 11, [[0, 7, 11]]],
+      ['o2', 14, 19, [[0, 14, 19]]],
+    ]);
+    expect(plan.transfers.map((t) => [t.startS, t.endS, t.bytes])).toEqual([
+      [3, 7, 1000],
+      [11, 14, 2000],
+    ]);
+    expect(plan.windows.reduce((s, w) => s + w.makespanS, 0)).toBeCloseTo(plan.makespanS, 12);
+    expect(plan.windows.every((w, i) => i === 0 || w.startS >= (plan.windows[i - 1]?.startS ?? 0))).toBe(true);
   });
 
   it('random chains over 3-4 classes, line or star (property)', () => {
@@ -336,5 +359,50 @@ describe('bounds are never clamped into agreement', () => {
     const loose = makeSelection(sg, choice, 'latency', 'test', value / 2);
     expect(loose.status).toBe('feasible');
     expect(loose.bound).toBe(value / 2);
+  });
+});
+
+describe("HEFT's order: ready ops by upward rank", () => {
+  it('longest remaining chain first, ties by position; its makespan is the list schedule of that order', () => {
+    // o0 fans out to o1 (2 s, then o3: 5 s) and o2 (4 s, then nothing), all on one instance of d0
+    const sg = fixed(
+      [
+        [0, 1, 1],
+        [0, 2, 1],
+        [0, 4, 1],
+        [0, 5, 1],
+      ],
+      [
+        [0, 1, 0],
+        [0, 2, 0],
+        [1, 3, 0],
+      ],
+      [1, 1, 1],
+    );
+    const seg = wholeGraphSegment(sg);
+    const cands = seg.ops.map((id) => candidateOf(sg, new Map([...sg.candidates.keys()].map((k) => [k, 0])), id));
+    // upward ranks: o3 5, o1 2 + 5 = 7, o2 4, o0 1 + 7 = 8; once o1 is done, o3 (5) outranks o2 (4)
+    expect(heftOrder(sg, seg, cands).map((i) => seg.ops[i])).toEqual(['o0', 'o1', 'o3', 'o2']);
+    expect(heftMakespan(sg, seg, cands)).toBe(12);
+    // o2 on d1 (6 s) behind a 1 kB edge (2 s): ranks o3 5, o1 7, o2 6, o0 1 + max(7, 2 + 6) = 9
+    const moved = fixed(
+      [
+        [0, 1, 1],
+        [0, 2, 1],
+        [1, 6, 1],
+        [0, 5, 1],
+      ],
+      [
+        [0, 1, 0],
+        [0, 2, 1000],
+        [1, 3, 0],
+      ],
+      [1, 1, 1],
+    );
+    const seg2 = wholeGraphSegment(moved);
+    const c2 = seg2.ops.map((id) => candidateOf(moved, new Map([...moved.candidates.keys()].map((k) => [k, 0])), id));
+    // o1 then o2 (6 outranks o3's 5); o1 and o3 run on d0 to 8 while o2 runs on d1 from 3 to 9
+    expect(heftOrder(moved, seg2, c2).map((i) => seg2.ops[i])).toEqual(['o0', 'o1', 'o2', 'o3']);
+    expect(heftMakespan(moved, seg2, c2)).toBe(9);
   });
 });
