@@ -122,6 +122,7 @@ for (const pkg of chosen) {
     wallS: Math.round(wallS),
     ...counts,
   });
+  fs.writeFileSync(`${out}/summary.json`, `${JSON.stringify(summary.at(-1), null, 2)}\n`);
   if (breakAt !== undefined && !(score >= Number(breakAt))) failed = true;
 }
 fs.mkdirSync('reports/mutation', { recursive: true });
