@@ -13,10 +13,16 @@
 //   pnpm mutation --files GLOB,...        mutate only these source files (with one package: its src/ files;
 //                                         FILE:L1-L2 mutates lines L1..L2)
 //   pnpm mutation --tests GLOB,...        run only these test files of the package (test/x.test.ts)
+//   pnpm mutation --record [PKG ...]      an incremental run kept as the package's baseline in .ci/mutation/
+//                                         (scripts/mutation-baseline.mjs); its score becomes the floor
+//   pnpm mutation --ci                    what .ci/run does: each package changed since its baseline is run
+//                                         incrementally from it and fails below its floor; unchanged ones are skipped
+//   pnpm mutation --budget-s N            fail rather than start another package after N seconds
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fingerprint, record, recorded, restore } from './mutation-baseline.mjs';
 
 export const PACKAGES = [
   'packages/ir',
@@ -39,13 +45,24 @@ const flag = (name) => {
   const [v] = args.splice(i, 2).slice(1);
   return v;
 };
-const incremental = args.includes('--incremental');
-if (incremental) args.splice(args.indexOf('--incremental'), 1);
+const takeSwitch = (name) => {
+  const i = args.indexOf(name);
+  if (i >= 0) args.splice(i, 1);
+  return i >= 0;
+};
+const recordBaseline = takeSwitch('--record');
+const ci = takeSwitch('--ci');
+const incremental = takeSwitch('--incremental') || recordBaseline || ci;
+const budgetS = Number(flag('--budget-s') ?? Number.POSITIVE_INFINITY);
 const concurrency = Number(flag('--concurrency') ?? 1);
 const breakAt = flag('--break');
 const since = flag('--changed-since');
 const files = flag('--files');
 const tests = flag('--tests');
+if (recordBaseline && (files || tests)) {
+  console.error('mutation: --record keeps a whole package as the baseline; drop --files and --tests');
+  process.exit(2);
+}
 for (const a of args) {
   if (!PACKAGES.includes(a.replace(/\/$/, ''))) {
     console.error(`mutation: unknown package '${a}' (one of: ${PACKAGES.join(', ')})`);
@@ -63,9 +80,30 @@ if (since) {
 const { Stryker } = await import('@stryker-mutator/core');
 const summary = [];
 let failed = false;
+const runStarted = Date.now();
 for (const pkg of chosen) {
   const name = pkg.replace('/', '-');
   const out = `reports/mutation/${name}`;
+  let floor;
+  if (ci) {
+    const base = recorded(pkg);
+    if (base.missing) {
+      console.error(`mutation: ${base.missing}`);
+      failed = true;
+      continue;
+    }
+    floor = base.entry.floor;
+    if (base.entry.fingerprint === fingerprint(pkg)) {
+      console.log(`mutation: ${pkg} unchanged since its recorded baseline: ${base.entry.score.toFixed(1)} % (floor ${floor} %)`);
+      continue;
+    }
+    restore(base.report, `${out}/incremental.json`);
+  }
+  if ((Date.now() - runStarted) / 1000 > budgetS) {
+    console.error(`mutation: ${pkg} not run: the ${budgetS} s budget is spent; record fresh baselines with pnpm mutation --record`);
+    failed = true;
+    continue;
+  }
   fs.mkdirSync(out, { recursive: true });
   process.env.LIGHTCODE_MUTATION_PROJECT = pkg;
   process.env.LIGHTCODE_MUTATION_TESTS = tests ?? '';
@@ -78,8 +116,8 @@ for (const pkg of chosen) {
     mutate: files
       ? files.split(',').map((f) => (f.startsWith(pkg) ? f : `${pkg}/src/${f}`))
       : [`${pkg}/src/**/*.ts`, `!${pkg}/src/**/*.d.ts`],
-    // build outputs and earlier reports stay out of the sandbox Stryker copies the repository into
-    ignorePatterns: ['reports', 'test-artifacts', 'lightcode-out', 'coverage', 'dist', '.turbo'],
+    // build outputs, earlier reports, recorded baselines and the sandboxes of other runs going on at once stay out of the sandbox Stryker copies the repository into
+    ignorePatterns: ['reports', 'test-artifacts', 'lightcode-out', 'coverage', 'dist', '.turbo', '.stryker-tmp', '.ci/mutation'],
     reporters: ['html', 'json', 'clear-text', 'progress-append-only'],
     htmlReporter: { fileName: `${out}/mutation.html` },
     jsonReporter: { fileName: `${out}/mutation.json` },
@@ -124,6 +162,13 @@ for (const pkg of chosen) {
   });
   fs.writeFileSync(`${out}/summary.json`, `${JSON.stringify(summary.at(-1), null, 2)}\n`);
   if (breakAt !== undefined && !(score >= Number(breakAt))) failed = true;
+  if (floor !== undefined && !(strykerScore >= floor)) {
+    console.error(
+      `mutation: ${pkg} scores ${strykerScore.toFixed(1)} %, below its floor of ${floor} % (.ci/mutation/baseline.json): kill the new survivors`,
+    );
+    failed = true;
+  }
+  if (recordBaseline && !Number.isNaN(strykerScore)) record(pkg, `${out}/incremental.json`, Number(strykerScore.toFixed(2)));
 }
 fs.mkdirSync('reports/mutation', { recursive: true });
 fs.writeFileSync('reports/mutation/summary.json', `${JSON.stringify(summary, null, 2)}\n`);
