@@ -1,0 +1,65 @@
+// The recorded mutation baseline that lets CI mutate only what a change touches.
+//
+// For each package, `pnpm mutation --record` keeps Stryker's incremental report
+// (every mutant's status, the tests that cover it, and the source of each file it
+// read) in .ci/mutation/<package>.json, and in .ci/mutation/baseline.json the
+// package's score, its floor and a fingerprint of its src/ and test/ folders.
+// `pnpm mutation --ci` (run by .ci/run) skips a package whose fingerprint still
+// matches; otherwise it hands Stryker the recorded report, so that only mutants in
+// changed code, or covered by changed tests, run again, and fails when the score
+// falls below the floor.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const BASELINE_DIR = '.ci/mutation';
+const INDEX = `${BASELINE_DIR}/baseline.json`;
+
+function listFiles(dir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = `${dir}/${e.name}`;
+    return e.isDirectory() ? listFiles(p) : e.isFile() ? [p] : [];
+  });
+}
+
+/** A hash over the path and content of every file under the package's src/ and test/. */
+export function fingerprint(pkg) {
+  const h = createHash('sha256');
+  for (const f of [...listFiles(`${pkg}/src`), ...listFiles(`${pkg}/test`)].sort()) {
+    h.update(f).update('\0').update(fs.readFileSync(f)).update('\0');
+  }
+  return h.digest('hex');
+}
+
+export function readIndex() {
+  return fs.existsSync(INDEX) ? JSON.parse(fs.readFileSync(INDEX, 'utf8')) : { packages: {} };
+}
+
+/** The recorded entry of a package, or why there is none. */
+export function recorded(pkg) {
+  const entry = readIndex().packages[pkg];
+  const report = `${BASELINE_DIR}/${pkg.replace('/', '-')}.json`;
+  if (!entry || !fs.existsSync(report)) return { missing: `no recorded mutation baseline for ${pkg}; run: pnpm mutation --record ${pkg}` };
+  return { entry, report };
+}
+
+/** Keeps a finished incremental run as the package's baseline; the floor is its score, rounded down to 0.1 %. */
+export function record(pkg, incrementalFile, strykerScore) {
+  fs.mkdirSync(BASELINE_DIR, { recursive: true });
+  // one line: the report is data for Stryker, read by no person
+  fs.writeFileSync(`${BASELINE_DIR}/${pkg.replace('/', '-')}.json`, JSON.stringify(JSON.parse(fs.readFileSync(incrementalFile, 'utf8'))));
+  const index = readIndex();
+  index['//'] =
+    "Each package's mutation score (Stryker's own: killed and timed out over valid mutants) when its baseline was recorded, " +
+    'the floor CI holds it to, and a fingerprint of its src/ and test/. Written by pnpm mutation --record; CI never writes it.';
+  index.packages[pkg] = { score: strykerScore, floor: Math.floor(strykerScore * 10) / 10, fingerprint: fingerprint(pkg) };
+  index.packages = Object.fromEntries(Object.entries(index.packages).sort(([a], [b]) => a.localeCompare(b)));
+  fs.writeFileSync(INDEX, `${JSON.stringify(index, null, 2)}\n`);
+}
+
+/** Puts the recorded report where Stryker's incremental mode reads it. */
+export function restore(report, incrementalFile) {
+  fs.mkdirSync(path.dirname(incrementalFile), { recursive: true });
+  fs.copyFileSync(report, incrementalFile);
+}
