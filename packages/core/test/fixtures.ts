@@ -49,3 +49,21 @@ export function writePlugin(dir: string, p: FakePlugin): string {
   fs.writeFileSync(path.join(dir, 'index.js'), p.code ?? targetCode('fake'));
   return dir;
 }
+
+/** A minimal frontend plugin's code (no models), with no SDK import. */
+export function frontendCode(id: string): string {
+  return `export default {
+  kind: 'frontend', id: ${JSON.stringify(id)}, name: ${JSON.stringify(id)}, description: 'fixture',
+  models: [], modelTypes: [], build: () => { throw new Error('fixture'); },
+};
+`;
+}
+
+/** A minimal solver plugin's code, with no SDK import. */
+export function solverCode(id: string): string {
+  return `export default {
+  kind: 'solver', id: ${JSON.stringify(id)}, name: ${JSON.stringify(id)}, description: 'fixture',
+  solve: () => { throw new Error('fixture'); },
+};
+`;
+}
