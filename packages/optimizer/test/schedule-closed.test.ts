@@ -1,0 +1,335 @@
+import type { StackedGraph } from '@lightcode/ir';
+import {
+  heftMakespan,
+  heftOrder,
+  planSelection,
+  SEARCH_BUDGET,
+  scheduledLatency,
+  scheduleSegment,
+  segmentBound,
+  segmentEnergy,
+  segmentsOf,
+  timedTransfers,
+  wholeGraphSegment,
+} from '@lightcode/optimizer';
+import { describe, expect, it } from 'vitest';
+import { firstOf, handMade } from './hand-made.js';
+
+/*
+ * The latency model on hand-made cases whose shortest schedule and lower
+ * bound are worked out by hand in each test: chains, list scheduling on
+ * identical instances, head + load + tail, tiling, links held by transfers.
+ */
+
+function whole(sg: StackedGraph) {
+  const seg = wholeGraphSegment(sg);
+  return { seg, cands: seg.ops.map(firstOf(sg)) };
+}
+
+describe('a chain over two classes: makespan = sum of latencies + (1 s + 1 s/kB) per transfer', () => {
+  // o0 (d0, 3 s) -1000 B-> o1 (d1, 4 s) -2000 B-> o2 (d0, 5 s): transfers of 2 s and 3 s
+  const chain = () =>
+    handMade(
+      [
+        [0, 3, 1],
+        [1, 4, 2],
+        [0, 5, 3],
+      ],
+      [
+        [0, 1, 1000],
+        [1, 2, 2000],
+      ],
+      [1, 1],
+    );
+
+  it('as one window: 3 + 2 + 4 + 3 + 5 = 17, met by the lower bound, HEFT order 0 1 2', () => {
+    const sg = chain();
+    const { seg, cands } = whole(sg);
+    expect(segmentBound(sg, seg, cands)).toBe(17);
+    const cost = scheduleSegment(sg, seg, cands);
+    expect(cost).toEqual({ makespanS: 17, boundS: 17, exact: true, order: [0, 1, 2] });
+    expect(heftOrder(sg, seg, cands)).toEqual([0, 1, 2]);
+    expect(heftMakespan(sg, seg, cands)).toBe(17);
+  });
+
+  it('energy = ops 1 + 2 + 3 J + transfers 1 J/kB x (1 + 2) kB = 9 J', () => {
+    const sg = chain();
+    const { seg, cands } = whole(sg);
+    expect(segmentEnergy(sg, seg, cands)).toBe(9);
+    // by segments, each entry counted once (in the segment before)
+    const pick = firstOf(sg);
+    const segs = segmentsOf(sg).segments;
+    expect(segs.reduce((s, x) => s + segmentEnergy(sg, x, x.ops.map(pick)), 0)).toBe(9);
+  });
+
+  it('by segments: windows of 3 + 2 + 4 = 9 s and 3 + 5 = 8 s, one after another; transfers at absolute times', () => {
+    const sg = chain();
+    const plan = planSelection(sg, firstOf(sg));
+    expect(plan.makespanS).toBe(17);
+    expect(scheduledLatency(sg, firstOf(sg))).toBe(17);
+    expect(plan.windows).toEqual([
+      { startS: 0, makespanS: 9 },
+      { startS: 9, makespanS: 8 },
+    ]);
+    expect(plan.ops.map((o) => [o.id, o.device, o.instance, o.startS, o.endS])).toEqual([
+      ['o0', 'd0', 0, 0, 3],
+      ['o1', 'd1', 0, 5, 9],
+      ['o2', 'd0', 0, 12, 17],
+    ]);
+    expect(plan.transfers).toEqual([
+      { from: 'o0', to: 'o1', links: ['l0'], bytes: 1000, startS: 3, endS: 5, energyJ: 1 },
+      { from: 'o1', to: 'o2', links: ['l0'], bytes: 2000, startS: 9, endS: 12, energyJ: 2 },
+    ]);
+  });
+});
+
+describe('independent ops on identical instances', () => {
+  it('3, 3, 2, 2, 2 s on 2 instances: HEFT (longest first) ends at 7, the search finds 3 + 3 | 2 + 2 + 2 = 6 = load / 2', () => {
+    const sg = handMade(
+      [
+        [0, 3, 1],
+        [0, 3, 1],
+        [0, 2, 1],
+        [0, 2, 1],
+        [0, 2, 1],
+      ],
+      [],
+      [2],
+    );
+    const { seg, cands } = whole(sg);
+    expect(segmentBound(sg, seg, cands)).toBe(6);
+    expect(heftOrder(sg, seg, cands)).toEqual([0, 1, 2, 3, 4]);
+    expect(heftMakespan(sg, seg, cands)).toBe(7);
+    const cost = scheduleSegment(sg, seg, cands);
+    expect([cost.makespanS, cost.boundS, cost.exact]).toEqual([6, 6, true]);
+    const plan = planSelection(sg, firstOf(sg));
+    expect(plan.makespanS).toBe(6);
+    const perInstance = [0, 1].map((k) => plan.ops.filter((o) => o.instance === k).reduce((s, o) => s + o.endS - o.startS, 0));
+    expect(perInstance).toEqual([6, 6]);
+  });
+
+  it('7 ops of 2 s on 2 instances: bound 7 (load / 2) is missed, ceil(7/2) x 2 = 8 is proven shortest', () => {
+    const sg = handMade(
+      Array.from({ length: 7 }, () => [0, 2, 1] as const),
+      [],
+      [2],
+    );
+    const { seg, cands } = whole(sg);
+    expect(segmentBound(sg, seg, cands)).toBe(7);
+    expect(scheduleSegment(sg, seg, cands)).toMatchObject({ makespanS: 8, boundS: 8, exact: true });
+  });
+
+  it('beyond the search budget the bound stays the simple one and the schedule is not exact', () => {
+    // 16 ops of distinct odd lengths on 3 instances: the order search cannot prove anything in its budget
+    const lat = Array.from({ length: 16 }, (_, i) => 101 + 2 * i);
+    const sg = handMade(
+      lat.map((l) => [0, l, 1] as const),
+      [],
+      [3],
+    );
+    const { seg, cands } = whole(sg);
+    const load = lat.reduce((s, l) => s + l, 0) / 3;
+    expect(segmentBound(sg, seg, cands)).toBeCloseTo(load, 9);
+    const cost = scheduleSegment(sg, seg, cands);
+    expect(SEARCH_BUDGET).toBe(50_000);
+    expect(cost.exact).toBe(false);
+    expect(cost.boundS).toBeCloseTo(load, 9);
+    expect(cost.makespanS).toBeGreaterThan(load);
+    expect(cost.makespanS).toBeLessThanOrEqual(heftMakespan(sg, seg, cands));
+  });
+});
+
+describe('the per-class bound: earliest head + load / instances + least tail', () => {
+  // A (d0, 1) -> C (d1, 4) -> E (d0, 1); B (d0, 3) -> D (d1, 4) -> F (d0, 3); d0 has 2 instances, d1 one; no bytes
+  const twoChains = () =>
+    handMade(
+      [
+        [0, 1, 1],
+        [0, 3, 1],
+        [1, 4, 1],
+        [1, 4, 1],
+        [0, 1, 1],
+        [0, 3, 1],
+      ],
+      [
+        [0, 2, 0],
+        [1, 3, 0],
+        [2, 4, 0],
+        [3, 5, 0],
+      ],
+      [2, 1],
+    );
+
+  it('d1: min head 1 + 8 + min tail 1 = 10 (longest path 3 + 4 + 3 = 10)', () => {
+    const sg = twoChains();
+    const { seg, cands } = whole(sg);
+    expect(segmentBound(sg, seg, cands)).toBe(10);
+  });
+
+  it('every order takes 12 (d1 is busy 8 s from 1 s at the earliest; whichever runs second needs its tail): proven, so the bound is 12', () => {
+    const sg = twoChains();
+    const { seg, cands } = whole(sg);
+    // ranks: B 10, A 6, D 7, C 5, F 3, E 1; ready by rank: B, then D (ready once B is taken, 7 > 6), A, C, F, E: D 3..7, C 7..11, E 11..12
+    expect(heftOrder(sg, seg, cands)).toEqual([1, 3, 0, 2, 5, 4]);
+    expect(heftMakespan(sg, seg, cands)).toBe(12);
+    expect(scheduleSegment(sg, seg, cands)).toEqual({ makespanS: 12, boundS: 12, exact: true, order: [1, 3, 0, 2, 5, 4] });
+  });
+
+  it('with a cutoff below every schedule: HEFT returned as a bound-only answer (no schedule beats 11), not kept', () => {
+    const sg = twoChains();
+    const { seg, cands } = whole(sg);
+    const cut = scheduleSegment(sg, seg, cands, 11);
+    expect(cut).toEqual({ makespanS: 12, order: [1, 3, 0, 2, 5, 4], boundS: 11, exact: false });
+    // not cached: without a cutoff the full answer
+    expect(scheduleSegment(sg, seg, cands)).toMatchObject({ makespanS: 12, boundS: 12, exact: true });
+    // once known exact, any cutoff returns it
+    expect(scheduleSegment(sg, seg, cands, 5)).toMatchObject({ makespanS: 12, boundS: 12, exact: true });
+  });
+});
+
+describe('tiling: an op of P parts spreads over the instances that free first', () => {
+  it('5 parts of a 10 s op on 2 instances: tiles of 3 and 2 parts (6 s and 4 s), both from 0', () => {
+    const sg = handMade([[0, 10, 1, 5]], [], [2]);
+    const plan = planSelection(sg, firstOf(sg));
+    expect(plan.makespanS).toBe(6);
+    expect(plan.ops[0]?.tiles).toEqual([
+      { instance: 0, startS: 0, endS: 6 },
+      { instance: 1, startS: 0, endS: 4 },
+    ]);
+  });
+
+  it('4 parts on 3 instances: ceil(4/2) = ceil(4/3), so 2 instances, ending at half the latency', () => {
+    const sg = handMade([[0, 8, 1, 4]], [], [3]);
+    const plan = planSelection(sg, firstOf(sg));
+    expect(plan.makespanS).toBe(4);
+    expect(plan.ops[0]?.tiles.map((t) => t.instance)).toEqual([0, 1]);
+  });
+
+  it('a 2-part 8 s op beside a 4 s op on 2 instances: tiling it first (HEFT) ends at 4 + 4 = 8, so does keeping it whole: 8 is proven', () => {
+    const sg = handMade(
+      [
+        [0, 8, 1, 2],
+        [0, 4, 1],
+      ],
+      [],
+      [2],
+    );
+    const { seg, cands } = whole(sg);
+    // critical path: the tiled span 4; load 12 / 2 = 6
+    expect(segmentBound(sg, seg, cands)).toBe(6);
+    expect(scheduleSegment(sg, seg, cands)).toMatchObject({ makespanS: 8, boundS: 8, exact: true });
+  });
+
+  it('a 2-part 4 s op beside a 4 s op: HEFT tiles it (ends 2, then 2..6); the search keeps it on one instance: 4 = load / 2', () => {
+    const sg = handMade(
+      [
+        [0, 4, 1, 2],
+        [0, 4, 1],
+      ],
+      [],
+      [2],
+    );
+    const { seg, cands } = whole(sg);
+    expect(heftMakespan(sg, seg, cands)).toBe(6);
+    expect(scheduleSegment(sg, seg, cands)).toMatchObject({ makespanS: 4, boundS: 4, exact: true });
+    const plan = planSelection(sg, firstOf(sg));
+    expect(plan.makespanS).toBe(4);
+    expect(plan.ops.map((o) => o.tiles.length).sort()).toEqual([1, 1]);
+  });
+
+  it('the span of a tiled op enters the critical path: entry 2 + 12 / 2 + exit 5 with 4 parts on 2 instances', () => {
+    const sg = handMade(
+      [
+        [0, 2, 1],
+        [1, 12, 1, 4],
+        [0, 5, 1],
+      ],
+      [
+        [0, 1, 0],
+        [1, 2, 0],
+      ],
+      [1, 2],
+    );
+    const { seg, cands } = whole(sg);
+    expect(segmentBound(sg, seg, cands)).toBe(13);
+    expect(scheduleSegment(sg, seg, cands)).toMatchObject({ makespanS: 13, exact: true });
+  });
+});
+
+describe('links: a transfer holds every link of its route until it arrives', () => {
+  // s0, s1 (d0, 1 s each, 2 instances) each send 1000 B (2 s) to c0, c1 (d1, 1 s each, 2 instances)
+  const fanOut = () =>
+    handMade(
+      [
+        [0, 1, 1],
+        [0, 1, 1],
+        [1, 1, 1],
+        [1, 1, 1],
+      ],
+      [
+        [0, 2, 1000],
+        [1, 3, 1000],
+      ],
+      [2, 2],
+    );
+
+  it('two transfers over one link go one after another: 1 + 2 + 2 + 1 = 6; the link bound is 2 x 2 = 4, the path 1 + 2 + 1 = 4', () => {
+    const sg = fanOut();
+    const { seg, cands } = whole(sg);
+    const t = timedTransfers(sg, seg, cands);
+    expect(t.edges).toEqual([
+      { p: 0, i: 2, route: ['l0'], latencyS: 2 },
+      { p: 1, i: 3, route: ['l0'], latencyS: 2 },
+    ]);
+    expect(t.into).toEqual([[], [], [0], [1]]);
+    expect(segmentBound(sg, seg, cands)).toBe(4);
+    const cost = scheduleSegment(sg, seg, cands);
+    expect([cost.makespanS, cost.exact]).toEqual([6, true]);
+    const plan = planSelection(sg, firstOf(sg));
+    expect(plan.transfers.map((x) => [x.from, x.to, x.startS, x.endS]).sort()).toEqual([
+      ['o0', 'o2', 1, 3],
+      ['o1', 'o3', 3, 5],
+    ]);
+  });
+
+  it('a transfer on no link (empty route) holds nothing: both arrive at 3, makespan 4, recorded with no links', () => {
+    const base = fanOut();
+    const sg: StackedGraph = { ...base, route: () => [] };
+    const { seg, cands } = whole(sg);
+    expect(timedTransfers(sg, seg, cands).edges).toEqual([]);
+    const plan = planSelection(sg, firstOf(sg));
+    expect(plan.makespanS).toBe(4);
+    expect(plan.transfers.map((x) => [x.from, x.to, x.links, x.bytes, x.startS, x.endS, x.energyJ]).sort()).toEqual([
+      ['o0', 'o2', [], 1000, 1, 3, 1],
+      ['o1', 'o3', [], 1000, 1, 3, 1],
+    ]);
+  });
+
+  it('a transfer that takes no time holds no link: makespan 1 + 1 = 2', () => {
+    const base = fanOut();
+    const sg: StackedGraph = { ...base, transfer: (a, b, bytes) => ({ latencyS: 0, energyJ: a === b ? 0 : bytes / 1000 }) };
+    const { seg, cands } = whole(sg);
+    expect(timedTransfers(sg, seg, cands).edges).toEqual([]);
+    expect(segmentBound(sg, seg, cands)).toBe(2);
+    expect(planSelection(sg, firstOf(sg)).makespanS).toBe(2);
+  });
+
+  it('edges inside one class or with no bytes move nothing over links', () => {
+    const sg = handMade(
+      [
+        [0, 1, 1],
+        [0, 1, 1],
+        [1, 1, 1],
+      ],
+      [
+        [0, 1, 1000],
+        [1, 2, 0],
+      ],
+      [1, 1],
+    );
+    const { seg, cands } = whole(sg);
+    expect(timedTransfers(sg, seg, cands).edges).toEqual([]);
+    expect(planSelection(sg, firstOf(sg)).transfers).toEqual([]);
+    expect(planSelection(sg, firstOf(sg)).makespanS).toBe(3);
+  });
+});
