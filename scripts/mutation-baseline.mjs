@@ -49,12 +49,16 @@ export function record(pkg, incrementalFile, strykerScore) {
   fs.mkdirSync(BASELINE_DIR, { recursive: true });
   // one line: the report is data for Stryker, read by no person
   fs.writeFileSync(`${BASELINE_DIR}/${pkg.replace('/', '-')}.json`, JSON.stringify(JSON.parse(fs.readFileSync(incrementalFile, 'utf8'))));
-  const index = readIndex();
-  index['//'] =
-    "Each package's mutation score (Stryker's own: killed and timed out over valid mutants) when its baseline was recorded, " +
-    'the floor CI holds it to, and a fingerprint of its src/ and test/. Written by pnpm mutation --record; CI never writes it.';
-  index.packages[pkg] = { score: strykerScore, floor: Math.floor(strykerScore * 10) / 10, fingerprint: fingerprint(pkg) };
-  index.packages = Object.fromEntries(Object.entries(index.packages).sort(([a], [b]) => a.localeCompare(b)));
+  const packages = {
+    ...readIndex().packages,
+    [pkg]: { score: strykerScore, floor: Math.floor(strykerScore * 10) / 10, fingerprint: fingerprint(pkg) },
+  };
+  const index = {
+    '//':
+      "Each package's mutation score (Stryker's own: killed and timed out over valid mutants) when its baseline was recorded, " +
+      'the floor CI holds it to, and a fingerprint of its src/ and test/. Written by pnpm mutation --record; CI never writes it.',
+    packages: Object.fromEntries(Object.entries(packages).sort(([a], [b]) => a.localeCompare(b))),
+  };
   fs.writeFileSync(INDEX, `${JSON.stringify(index, null, 2)}\n`);
 }
 
@@ -62,4 +66,41 @@ export function record(pkg, incrementalFile, strykerScore) {
 export function restore(report, incrementalFile) {
   fs.mkdirSync(path.dirname(incrementalFile), { recursive: true });
   fs.copyFileSync(report, incrementalFile);
+}
+
+/**
+ * Counts a run's mutants by status and scores them. A mutant that stops the test files
+ * from loading (a module-level value gone wrong) fails CI (.ci/test-gate.mjs), but the
+ * vitest runner sees no test fail and reports it survived: `score` counts it as killed
+ * and shows it apart (NotLoaded); `strykerScore` is Stryker's own, killed and timed out
+ * over all valid mutants.
+ */
+export function scoreOf(mutants) {
+  const counts = {};
+  for (const m of mutants) {
+    const status = m.status === 'Survived' && (m.testsCompleted ?? 0) === 0 ? 'NotLoaded' : m.status;
+    counts[status] = (counts[status] ?? 0) + 1;
+  }
+  const killed = (counts.Killed ?? 0) + (counts.Timeout ?? 0);
+  const valid = killed + (counts.NotLoaded ?? 0) + (counts.Survived ?? 0) + (counts.NoCoverage ?? 0);
+  return {
+    counts,
+    score: valid ? (100 * (killed + (counts.NotLoaded ?? 0))) / valid : 100,
+    strykerScore: valid ? (100 * killed) / valid : 100,
+  };
+}
+
+/**
+ * Records a finished full run (reports/mutation/<package>/) as the package's baseline;
+ * returns why not when it mutated less than the whole package or the package changed since it started.
+ */
+export function recordReport(pkg, dir) {
+  const summaryFile = `${dir}/summary.json`;
+  if (!fs.existsSync(summaryFile)) return `no finished run in ${dir}; run pnpm mutation ${pkg}`;
+  const run = JSON.parse(fs.readFileSync(summaryFile, 'utf8'));
+  if (!run.whole) return 'its last run mutated only some files or ran only some tests';
+  if (run.fingerprint !== fingerprint(pkg)) return 'its src/ or test/ changed since its last run started';
+  if (!Number.isFinite(run.strykerScore)) return 'its last run failed';
+  record(pkg, `${dir}/mutation.json`, run.strykerScore);
+  return undefined;
 }

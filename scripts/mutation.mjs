@@ -15,6 +15,8 @@
 //   pnpm mutation --tests GLOB,...        run only these test files of the package (test/x.test.ts)
 //   pnpm mutation --record [PKG ...]      an incremental run kept as the package's baseline in .ci/mutation/
 //                                         (scripts/mutation-baseline.mjs); its score becomes the floor
+//   pnpm mutation --record-report [PKG]  keep the last whole-package run (reports/mutation/<package>/) as the
+//                                         baseline, when the package's src/ and test/ are as they were when it started
 //   pnpm mutation --ci                    what .ci/run does: each package changed since its baseline is run
 //                                         incrementally from it and fails below its floor; unchanged ones are skipped
 //   pnpm mutation --budget-s N            fail rather than start another package after N seconds
@@ -22,7 +24,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fingerprint, record, recorded, restore } from './mutation-baseline.mjs';
+import { fingerprint, record, recorded, recordReport, restore, scoreOf } from './mutation-baseline.mjs';
 
 export const PACKAGES = [
   'packages/ir',
@@ -51,6 +53,7 @@ const takeSwitch = (name) => {
   return i >= 0;
 };
 const recordBaseline = takeSwitch('--record');
+const recordExisting = takeSwitch('--record-report');
 const ci = takeSwitch('--ci');
 const incremental = takeSwitch('--incremental') || recordBaseline || ci;
 const budgetS = Number(flag('--budget-s') ?? Number.POSITIVE_INFINITY);
@@ -77,9 +80,19 @@ if (since) {
   chosen = chosen.filter((p) => touches(p) || (p === 'packages/simulator' && touches('packages/optimizer')));
 }
 
+let failed = false;
+if (recordExisting) {
+  // a full run already made (pnpm mutation PKG) is kept as it is, once shown to match the tree
+  for (const pkg of chosen) {
+    const why = recordReport(pkg, `reports/mutation/${pkg.replace('/', '-')}`);
+    console.log(why ? `mutation: ${pkg} not recorded: ${why}` : `mutation: ${pkg} recorded from its last report`);
+    if (why) failed = true;
+  }
+  process.exit(failed ? 1 : 0);
+}
+
 const { Stryker } = await import('@stryker-mutator/core');
 const summary = [];
-let failed = false;
 const runStarted = Date.now();
 for (const pkg of chosen) {
   const name = pkg.replace('/', '-');
@@ -108,6 +121,7 @@ for (const pkg of chosen) {
   process.env.LIGHTCODE_MUTATION_PROJECT = pkg;
   process.env.LIGHTCODE_MUTATION_TESTS = tests ?? '';
   const started = Date.now();
+  const atStart = fingerprint(pkg);
   const stryker = new Stryker({
     testRunner: 'vitest',
     plugins: ['@stryker-mutator/vitest-runner'],
@@ -135,19 +149,9 @@ for (const pkg of chosen) {
   });
   let score = Number.NaN;
   let strykerScore = Number.NaN;
-  const counts = {};
+  let counts = {};
   try {
-    const results = await stryker.runMutationTest();
-    for (const m of results) {
-      // a mutant that stops the test files from loading (a module-level value gone wrong) fails CI (.ci/test-gate.mjs),
-      // but the vitest runner sees no test fail and reports it survived: counted here as killed, and shown apart
-      const status = m.status === 'Survived' && (m.testsCompleted ?? 0) === 0 ? 'NotLoaded' : m.status;
-      counts[status] = (counts[status] ?? 0) + 1;
-    }
-    const killed = (counts.Killed ?? 0) + (counts.Timeout ?? 0);
-    const valid = killed + (counts.NotLoaded ?? 0) + (counts.Survived ?? 0) + (counts.NoCoverage ?? 0);
-    score = valid ? (100 * (killed + (counts.NotLoaded ?? 0))) / valid : 100;
-    strykerScore = valid ? (100 * killed) / valid : 100;
+    ({ counts, score, strykerScore } = scoreOf(await stryker.runMutationTest()));
   } catch (e) {
     console.error(`mutation: ${pkg}: ${e instanceof Error ? e.message : e}`);
     failed = true;
@@ -159,6 +163,8 @@ for (const pkg of chosen) {
     strykerScore: Number(strykerScore.toFixed(2)),
     wallS: Math.round(wallS),
     ...counts,
+    whole: !files && !tests,
+    fingerprint: atStart,
   });
   fs.writeFileSync(`${out}/summary.json`, `${JSON.stringify(summary.at(-1), null, 2)}\n`);
   if (breakAt !== undefined && !(score >= Number(breakAt))) failed = true;
@@ -180,5 +186,5 @@ for (const s of summary) {
       `${s.NoCoverage ?? 0} no coverage; Stryker's own score ${Number.isNaN(s.strykerScore) ? '-' : `${s.strykerScore.toFixed(1)} %`}) in ${s.wallS} s`,
   );
 }
-if (!summary.length) console.log('  no package to mutate');
+if (!summary.length) console.log(ci ? '  none: every package is unchanged since its recorded baseline' : '  no package to mutate');
 process.exit(failed ? 1 : 0);
