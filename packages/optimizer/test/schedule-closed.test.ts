@@ -333,3 +333,92 @@ describe('links: a transfer holds every link of its route until it arrives', () 
     expect(planSelection(sg, firstOf(sg)).makespanS).toBe(3);
   });
 });
+
+describe("a source inside a later block: not anchored, so the window bound is the anchored ops' own shortest schedule", () => {
+  // o0 -> o1 | o1 -> o3, o4, o5 -> o6, and o2 (10 s, a source) -> o3, o2 -> o6; d0 has 2 instances; o3..o5 2 s, o6 1 s
+  const graph = () =>
+    handMade(
+      [
+        [0, 1, 1],
+        [0, 1, 1],
+        [0, 10, 1],
+        [0, 2, 1],
+        [0, 2, 1],
+        [0, 2, 1],
+        [0, 1, 1],
+      ],
+      [
+        [0, 1, 0],
+        [1, 3, 0],
+        [1, 4, 0],
+        [1, 5, 0],
+        [2, 3, 0],
+        [2, 6, 0],
+        [3, 6, 0],
+        [4, 6, 0],
+        [5, 6, 0],
+      ],
+      [2],
+    );
+
+  it('window: o3 waits for o2 (10 s), so 10 + 2 + 1 = 13; bound: three 2 s ops on 2 instances then 1 s = 5, above the simple 3.5', () => {
+    const sg = graph();
+    const segs = segmentsOf(sg).segments;
+    expect(segs).toHaveLength(2);
+    const seg = segs[1];
+    if (!seg) throw new Error('no second segment');
+    expect(seg.ops).toEqual(['o1', 'o2', 'o3', 'o4', 'o5', 'o6']);
+    expect(seg.anchored).toEqual([true, false, true, true, true, true]);
+    const cands = seg.ops.map(firstOf(sg));
+    // critical path 2 + 1; d0: (3 x 2 + 1) / 2 = 3.5
+    expect(segmentBound(sg, seg, cands)).toBe(3.5);
+    expect(scheduleSegment(sg, seg, cands)).toMatchObject({ makespanS: 13, boundS: 5, exact: true });
+  });
+});
+
+describe('the schedule cache tells segments apart by shape and candidates', () => {
+  const sg = () =>
+    handMade(
+      [
+        [0, 1, 1],
+        [0, 1, 1],
+        [0, 3, 2],
+      ],
+      [],
+      [2],
+    );
+  const pick = (s: StackedGraph) => firstOf(s);
+  const chain2 = {
+    ops: ['o0', 'o1'],
+    entry: -1,
+    exit: -1,
+    preds: [[], [[0, 0] as const]],
+    succs: [[[1, 0] as const], []],
+    anchored: [true, true],
+  };
+  const apart2 = { ops: ['o0', 'o1'], entry: -1, exit: -1, preds: [[], []], succs: [[], []], anchored: [true, true] };
+
+  it('two 1 s ops on 2 instances: one after the other 2 s, side by side 1 s, whichever is asked first', () => {
+    const a = sg();
+    expect(scheduleSegment(a, chain2, ['o0', 'o1'].map(pick(a))).makespanS).toBe(2);
+    expect(scheduleSegment(a, apart2, ['o0', 'o1'].map(pick(a))).makespanS).toBe(1);
+    const b = sg();
+    expect(scheduleSegment(b, apart2, ['o0', 'o1'].map(pick(b))).makespanS).toBe(1);
+    expect(scheduleSegment(b, chain2, ['o0', 'o1'].map(pick(b))).makespanS).toBe(2);
+  });
+
+  it('the same shape with other candidates: 1 + 3 = 4 s, not the cached 2 s', () => {
+    const a = sg();
+    expect(scheduleSegment(a, chain2, ['o0', 'o1'].map(pick(a))).makespanS).toBe(2);
+    expect(scheduleSegment(a, chain2, ['o0', 'o2'].map(pick(a))).makespanS).toBe(4);
+  });
+
+  it("an entry is scheduled in the window before: a chain entered at its first op takes only the second op's 1 s", () => {
+    const a = sg();
+    const entered = { ...chain2, entry: 0 };
+    const cands = ['o0', 'o1'].map(pick(a));
+    expect(scheduleSegment(a, entered, cands)).toMatchObject({ makespanS: 1, boundS: 1, exact: true, order: [1] });
+    expect(segmentBound(a, entered, cands)).toBe(1);
+    expect(segmentEnergy(a, entered, cands)).toBe(1);
+  });
+});
