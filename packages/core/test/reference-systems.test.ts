@@ -108,7 +108,7 @@ describe('the built-in systems', () => {
     for (const [id, spec] of Object.entries(BUILTIN_SYSTEMS)) {
       expect(spec.id).toBe(id);
       expect(() => resolveSystem(spec, targets as never, `system '${id}'`)).not.toThrow();
-      expect(spec.description.length).toBeGreaterThan(10);
+      expect(spec.description?.length).toBeGreaterThan(10);
     }
     expect(Object.keys(BUILTIN_SYSTEMS)).toContain(DEFAULT_SYSTEM);
     expect(Object.keys(BUILTIN_SYSTEMS)).toEqual([
