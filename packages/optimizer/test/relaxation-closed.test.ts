@@ -1,5 +1,5 @@
 import type { MilpResult, SolverPlugin } from '@lightcode/cost-model';
-import { buildSelectionMilp, yalpsSolver } from '@lightcode/optimizer';
+import { buildSelectionMilp, relaxedDecomposition, yalpsSolver } from '@lightcode/optimizer';
 import { describe, expect, it } from 'vitest';
 import { relaxationBound } from '../src/relaxation/bound.js';
 import { handMade } from './hand-made.js';
@@ -97,5 +97,90 @@ describe('relaxationBound', () => {
       () => false,
     );
     expect(r.infeasible).toBe(true);
+  });
+});
+
+/** o0 -> o1 as in twoOps (o0 on d0 2 instances), then o1 -1000 B-> o2 (d0 only, 1 s 1 J); static 1 W x 2 + 2 W = 4 W. */
+const chain3 = () =>
+  handMade(
+    [
+      [
+        [0, 3, 5],
+        [1, 1, 9],
+      ],
+      [
+        [0, 4, 2],
+        [1, 2, 7],
+      ],
+      [0, 1, 1],
+    ],
+    [
+      [0, 1, 1000],
+      [1, 2, 1000],
+    ],
+    [2, 1],
+    [1, 2],
+  );
+// relaxed (path; energy + 4 W x path): d0 d0 d0 8 s, 8 + 32 = 40 J; d1 d1 d0 1 + 2 + 2 + 1 = 6 s, 18 + 24 = 42 J;
+// d1 d0 d0 8 s, 13 + 32 = 45 J; d0 d1 d0 10 s, 15 + 40 = 55 J
+
+describe('relaxedDecomposition by blocks', () => {
+  it('latency: d1 d1 d0 at 6 s, proven, over 2 blocks of 2 classes', async () => {
+    const r = await relaxedDecomposition(chain3(), 'latency', {}, () => yalpsSolver);
+    if (typeof r === 'string') throw new Error(r);
+    expect([r.choice.get('o0'), r.choice.get('o1'), r.choice.get('o2')]).toEqual([1, 1, 0]);
+    expect(r.cost.latencyS).toBe(6);
+    expect(r.bound).toBeCloseTo(6, 6);
+    expect(r.proven).toBe(true);
+    expect(r.solver).toBe('yalps');
+    expect(r.stats).toMatchObject({ blocks: 2, classes: 2 });
+  });
+
+  it('energy: d0 d0 d0 at 40 J', async () => {
+    const r = await relaxedDecomposition(chain3(), 'energy', {}, () => yalpsSolver);
+    if (typeof r === 'string') throw new Error(r);
+    expect(r.cost.energyJ).toBe(40);
+    expect(r.bound).toBeCloseTo(40, 6);
+    expect(r.proven).toBe(true);
+  });
+
+  it('energy within 7 s: d1 d1 d0 at 42 J; within 5 s: the master is infeasible', async () => {
+    const r = await relaxedDecomposition(chain3(), 'energy', { latencyBudgetS: 7 }, () => yalpsSolver);
+    if (typeof r === 'string') throw new Error(r);
+    expect(r.cost.energyJ).toBe(42);
+    expect(await relaxedDecomposition(chain3(), 'energy', { latencyBudgetS: 5 }, () => yalpsSolver)).toBe(
+      'the decomposed master is infeasible',
+    );
+  });
+
+  it('one block: says so; a master not solved: says how it ended', async () => {
+    expect(await relaxedDecomposition(twoOps(), 'latency', {}, () => yalpsSolver)).toBe('the graph is one block');
+    expect(await relaxedDecomposition(chain3(), 'latency', {}, fake({ status: 'feasible', values: [] }))).toBe(
+      'the master problem was not solved (feasible)',
+    );
+  });
+
+  it('four identical diamonds (first, two alike in the middle, last: 3 classes, counted): path 5 x 1 + 4 x 1 = 9 s, inner ops on d1', async () => {
+    // m0 (d0 1) -> b, c (d0 2 | d1 1) -> m1 (d0 1) -> ... -> m4; no bytes, one instance each; d1 load 8, d0 load 5
+    const inner = [
+      [0, 2, 1],
+      [1, 1, 1],
+    ] as const;
+    const ops: (readonly [number, number, number] | typeof inner)[] = [[0, 1, 1]];
+    const edges: [number, number, number][] = [];
+    for (let k = 0; k < 4; k++) {
+      const m = ops.length - 1;
+      ops.push(inner, inner, [0, 1, 1]);
+      edges.push([m, m + 1, 0], [m, m + 2, 0], [m + 1, m + 3, 0], [m + 2, m + 3, 0]);
+    }
+    const sg = handMade(ops, edges, [1, 1]);
+    const r = await relaxedDecomposition(sg, 'latency', {}, () => yalpsSolver);
+    if (typeof r === 'string') throw new Error(r);
+    expect(r.cost.latencyS).toBe(9);
+    expect(r.bound).toBeCloseTo(9, 6);
+    expect(r.proven).toBe(true);
+    expect(r.stats).toMatchObject({ blocks: 4, classes: 3 });
+    // every inner op on d1
+    expect([...r.choice.entries()].filter(([, k]) => k === 1)).toHaveLength(8);
   });
 });
