@@ -275,6 +275,15 @@ describe('loadPlugin', () => {
     ]);
   });
 
+  it('a package without a name is known by the spec it was loaded by', async () => {
+    const root = tmpDir();
+    const dir = writePlugin(path.join(root, 'anon'), { name: 'anon' });
+    const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    delete pkg.name;
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg));
+    expect((await loadPlugin('./anon', root, 'flag')).packageName).toBe('./anon');
+  });
+
   it('an entry file that is missing: the build is missing', async () => {
     const root = tmpDir();
     const dir = writePlugin(path.join(root, 'unbuilt'), {
@@ -464,6 +473,22 @@ describe('discoverPlugins: built-ins, then the config, then flags', () => {
     ).toBe(`config file '${cfg}': "builtins" lists 'nope', which is not a built-in plugin (built-ins: ${names.join(', ')})`);
     expect((await rejection(discoverPlugins({ config: { path: cfg, plugins: [], builtins: ['nope'] } }))).message).toBe(
       `config file '${cfg}': "builtins" lists 'nope', which is not a built-in plugin (built-ins: none)`,
+    );
+  });
+
+  it('without cwd and builtinFrom, specs resolve from the working folder', async () => {
+    const { from, names } = builtins();
+    writePlugin(path.join(from, 'flagp'), {
+      name: 'flagp',
+      manifest: { apiVersion: 1, kind: 'target', id: 'flagp' },
+      code: targetCode('flagp'),
+    });
+    const rel = path.relative(process.cwd(), path.join(from, 'flagp'));
+    expect(rel.startsWith('..')).toBe(true);
+    expect((await discoverPlugins({ flags: [rel] })).loaded.map((l) => l.packageName)).toEqual(['flagp']);
+    // built-ins by name resolve from the working folder too, where they are not installed
+    expect((await rejection(discoverPlugins({ builtins: names.slice(0, 1) }))).message).toBe(
+      `cannot find plugin package '@x/target-a' from ${process.cwd()}; install it there or give its path`,
     );
   });
 

@@ -207,7 +207,12 @@ describe('maxBatch: the largest batch whose whole request fits', () => {
     expect(r.probes.some((p) => p.batch === want + 1 && !p.fits)).toBe(true);
     // a last step, and a prefill for each that fit
     expect(r.compiles).toBe(r.probes.length + r.probes.filter((p) => p.fits).length);
-    expect(r.compiles).toBeLessThan(2 * want);
+    // the search: weights + B x 12,800 <= 400,000 bounds B by 29, tried first (405,288 bytes: too many); the line
+    // through that peak, weights fixed, meets the capacity at floor(29 x 375,424 / 380,712) = 28, which fits: done
+    expect(want).toBe(28);
+    expect(r.probes.map((p) => p.batch)).toEqual([29, 28]);
+    expect(r.probes.map((p) => p.peakBytes.hbm)).toEqual([decodePeak(100, 29), decodePeak(100, 28)]);
+    expect(r.compiles).toBe(3);
   });
 
   it('when weights and KV alone rule out the next batch, it is not compiled: the limit is weights + its KV', async () => {
@@ -220,7 +225,9 @@ describe('maxBatch: the largest batch whose whole request fits', () => {
     expect(largest(cap, P, 1000)).toBe(3);
     const r = await maxBatch(reg, { model: 'toy-chain', system: oneMemory(cap), promptLen: P, outputLen: N });
     expect(r.batch).toBe(3);
-    expect(r.probes.map((p) => p.batch)).not.toContain(4);
+    // the bound, 3, is tried first and fits: nothing else is compiled
+    expect(r.probes).toEqual([{ batch: 3, fits: true, peakBytes: { hbm: decodePeak(1000, 3) } }]);
+    expect(r.compiles).toBe(2);
     expect(r.limit).toEqual({ memory: 'hbm', devices: ['f'], capacityBytes: cap, nextPeakBytes: WEIGHTS + 4 * kvPerSeq });
   });
 
