@@ -316,6 +316,59 @@ describe('sweep on the toy machine', () => {
   });
 });
 
+describe('a sweep of whole requests (generate workload)', () => {
+  const reg = toyRegistry();
+  const fast = systemFile(FAST_ONLY);
+  // on fast alone (test/toy.ts): prefill of P tokens 3 P W^2 ps; decode step at K: 2 K W x 1 fs + W K ps + 3 W^2 ps
+  const prefillS = (P: number) => 3 * P * W * W * FAST.spm;
+  const stepS = (K: number) => 2 * K * W * 1e-15 + W * K * FAST.spm + 3 * W * W * FAST.spm;
+  const stepJ = (K: number) => (W * K + 3 * W * W) * FAST.jpm;
+  const near = (got: number, want: number) => expect(Math.abs(got - want)).toBeLessThanOrEqual(1e-9 * want);
+
+  it("each length is an output length; a row holds the request's end to end, energy and figures", async () => {
+    const P = 4;
+    const r = await sweep(reg, {
+      model: 'toy-chain',
+      seqLens: [1, 3],
+      systems: [fast],
+      objectives: ['latency'],
+      workload: { kind: 'generate', promptLen: P },
+    });
+    const [one, three] = r.rows;
+    near(one?.latencyS as number, prefillS(P) + stepS(4));
+    near(three?.latencyS as number, prefillS(P) + stepS(4) + stepS(5) + stepS(6));
+    near(three?.energyJ as number, 3 * P * W * W * FAST.jpm + stepJ(4) + stepJ(5) + stepJ(6));
+    expect([one?.status, one?.opsPerDevice, one?.seqLen]).toEqual(['optimal', { f: 3 }, 1]);
+    expect(one?.generate).toEqual({
+      promptLen: P,
+      ttftS: one?.latencyS,
+      tpotMeanS: null,
+      tokensPerS: 1 / (one?.latencyS as number),
+      energyPerOutputTokenJ: one?.energyJ,
+      compiles: 2,
+    });
+    expect(three?.generate?.compiles).toBe(4);
+    near(three?.generate?.tpotMeanS as number, (stepS(5) + stepS(6)) / 2);
+    near(three?.generate?.tokensPerS as number, 3 / (three?.latencyS as number));
+    near(three?.generate?.energyPerOutputTokenJ as number, (three?.energyJ as number) / 3);
+    near(three?.generate?.ttftS as number, prefillS(P) + stepS(4));
+  });
+
+  it('output lengths are not checked as sequence lengths: a refusal comes from the request itself', async () => {
+    const e = await rejection(
+      sweep(reg, {
+        model: 'toy-chain',
+        seqLens: [2],
+        systems: [fast],
+        objectives: ['latency'],
+        batch: 0,
+        workload: { kind: 'generate', promptLen: 4 },
+      }),
+    );
+    expect([e.message, e.code]).toEqual(['--batch must be a positive integer (got 0)', undefined]);
+  });
+});
+
 describe('checkSweepDocument: a shard before a merge trusts it', () => {
   const row = {
     index: 0,
