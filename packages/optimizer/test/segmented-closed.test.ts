@@ -1,5 +1,6 @@
-import { dimsOf, segmentedSelect, yalpsSolver } from '@lightcode/optimizer';
+import { dimsOf, segmentedSelect, segmentsOf, yalpsSolver } from '@lightcode/optimizer';
 import { describe, expect, it } from 'vitest';
+import { searchSegment } from '../src/decomposition/segment-search.js';
 import { graphOf, handMade } from './hand-made.js';
 
 /*
@@ -116,5 +117,40 @@ describe('segmentedSelect', () => {
     const r = await segmentedSelect(sg, 'latency', {}, pick, opts);
     if (!r || typeof r === 'string') throw new Error(String(r));
     expect([r.value, r.bound]).toEqual([110, 110]);
+  });
+});
+
+describe('searchSegment: per exit pick, the best selection local moves reach', () => {
+  const first = () => {
+    const sg = chain3();
+    const seg = segmentsOf(sg).segments[0];
+    if (!seg) throw new Error('no segment');
+    return { sg, seg };
+  };
+
+  it('latency: o1 on d0, 7 s either way (the first start, all on d0, is kept); o1 on d1, d1 d1 at 3 s', () => {
+    const { sg, seg } = first();
+    const r = searchSegment(sg, seg, { latencyWeight: 1, energyWeight: 0, staticW: 0 }, Number.POSITIVE_INFINITY);
+    expect([...r.keys()].sort()).toEqual(['-1/0', '-1/1']);
+    expect(r.get('-1/0')).toEqual([{ timeS: 7, energyJ: 7, picks: [0, 0] }]);
+    expect(r.get('-1/1')).toEqual([{ timeS: 3, energyJ: 16, picks: [1, 1] }]);
+  });
+
+  it('energy with 4 W static: o1 on d1, d1 d1 (16 J + 4 W x 3 s = 28) beats d0 d1 (13 J + 4 W x 7 s = 41)', () => {
+    const { sg, seg } = first();
+    const r = searchSegment(sg, seg, { latencyWeight: 0, energyWeight: 1, staticW: 4 }, Number.POSITIVE_INFINITY);
+    expect(r.get('-1/1')?.[0]?.picks).toEqual([1, 1]);
+    // without static power: d0 d1 (13 J) beats d1 d1 (16 J)
+    const cold = searchSegment(sg, seg, { latencyWeight: 0, energyWeight: 1, staticW: 0 }, Number.POSITIVE_INFINITY);
+    expect(cold.get('-1/1')).toEqual([{ timeS: 7, energyJ: 13, picks: [0, 1] }]);
+  });
+
+  it('the second segment, entered at o1: o2 after o1 on d1 waits 2 s for the transfer', () => {
+    const sg = chain3();
+    const seg = segmentsOf(sg).segments[1];
+    if (!seg) throw new Error('no segment');
+    const r = searchSegment(sg, seg, { latencyWeight: 1, energyWeight: 0, staticW: 0 }, Number.POSITIVE_INFINITY);
+    expect(r.get('0/-1')).toEqual([{ timeS: 1, energyJ: 1, picks: [0, 0] }]);
+    expect(r.get('1/-1')).toEqual([{ timeS: 3, energyJ: 2, picks: [1, 0] }]);
   });
 });
