@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { LightcodeError } from '@lightcode/cost-model';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type GenerateResult, generate } from '../src/generate.js';
@@ -225,5 +226,47 @@ describe('the tolerance: a step cost curved in K is split until the middle is on
     const r = await generate(reg, { model: 'toy-chain', system, promptLen: P, outputLen: N, tolerance: 0 });
     expect(r.compiles).toBe(1 + N);
     near(r.endToEndS, exact);
+  });
+});
+
+describe('an interval whose ends map differently is split even when its middle is near the line', () => {
+  // [90, 101]: 90 on fast, 101 with att on lean; the middle, 95, lies within 1e-3 of the line through them,
+  // but a line through two mappings is not summed: the change is located and each side summed on its own
+  it('P = 90, N = 12: the exact sum, and the change at 101', async () => {
+    const reg = toyRegistry();
+    const r = await generate(reg, { model: 'toy-chain', system: systemFile(BOTH), promptLen: 90, outputLen: 12 });
+    const leanAtt = (K: number) => LEAN.spm * W * K + (LEAN.overheadS as number);
+    const step = (K: number) => (K < 101 ? stepS(K) : stepS(K) - W * K * F.spm + leanAtt(K));
+    const prefill = 3 * (LEAN.spm * 90 * W * W + (LEAN.overheadS as number));
+    near(r.endToEndS, prefill + sum(90, 101, step), 1e-6);
+    expect(r.changes).toEqual([101]);
+  });
+});
+
+describe('the tolerance is inclusive: a middle exactly on the line is summed as one at tolerance 0', () => {
+  // costs in whole multiples of 2^-40 s and J are exact in binary: the middle is exactly on the line
+  const q = 2 ** -40;
+  const reg = toyRegistry({ targets: [macTarget('exact', { spm: q, jpm: q, spb: 0 })] });
+  const system = systemFile({ id: 'exact', devices: [{ id: 'e', target: 'exact', preset: 'base', count: 1 }] });
+
+  it('P = 8, N = 41: the ends and the middle only, and the exact sum', async () => {
+    const r = await generate(reg, { model: 'toy-chain', system, promptLen: 8, outputLen: 41, tolerance: 0 });
+    expect(r.points.map((p) => p.kvLen)).toEqual([8, 28, 48]);
+    expect(r.compiles).toBe(5);
+    expect(r.endToEndS).toBe(3 * 8 * W * W * q + sum(8, 48, (K) => (W * K + 3 * W * W) * q));
+  });
+});
+
+describe('files are found from the request folder', () => {
+  it('a relative system file is read from cwd', async () => {
+    const file = systemFile(FAST_ONLY, 'rel.json');
+    const r = await generate(toyRegistry(), {
+      model: 'toy-chain',
+      system: 'rel.json',
+      cwd: path.dirname(file),
+      promptLen: 4,
+      outputLen: 1,
+    });
+    near(r.endToEndS, prefillS(4) + stepS(4));
   });
 });

@@ -1,4 +1,5 @@
-import { type LightcodeError, resolveSystem } from '@lightcode/cost-model';
+import path from 'node:path';
+import { defineTarget, type LightcodeError, resolveSystem } from '@lightcode/cost-model';
 import type { MemoryUse } from '@lightcode/simulator';
 import { describe, expect, it } from 'vitest';
 import { generate } from '../src/generate.js';
@@ -149,12 +150,13 @@ describe('generate checks memory over the whole request', () => {
   });
 
   it('a request whose peak fits reports the peak per memory: the larger of the prefill and the last step', async () => {
-    const r = await generate(reg, { model: 'toy-chain', system: oneMemory(1e6), promptLen: 8, outputLen: 93 });
+    // the capacity is exactly the peak: it fits
+    const r = await generate(reg, { model: 'toy-chain', system: oneMemory(decodePeak(100, 1)), promptLen: 8, outputLen: 93 });
     // last step K = 100: 24,576 + 12,800 + 200 + 128 = 37,704 > the prefill's 24,576 + 2,048
     expect(r.memories).toEqual([
       {
         id: 'hbm',
-        capacityBytes: 1e6,
+        capacityBytes: decodePeak(100, 1),
         weightsBytes: WEIGHTS,
         kvCacheBytes: 2 * 100 * W,
         activationPeakBytes: 2 * 100 + 2 * W,
@@ -243,5 +245,84 @@ describe('maxBatch: the largest batch whose whole request fits', () => {
       maxBatch(reg, { model: 'toy-chain', system: oneMemory(WEIGHTS + 2 * 15 * W + 10), promptLen: 8, outputLen: 8 }),
     );
     expect(act.message).toMatch(/^toy-chain \(batch 1, 8 prompt \+ 8 output tokens\) does not fit in memory 'hbm' of f: .*activations/);
+  });
+});
+
+describe('memories beside a device that runs nothing', () => {
+  // x runs no op of the toy model: its memory holds nothing, but counts in the resident bound
+  const idle = defineTarget({
+    id: 'idle',
+    name: 'idle',
+    description: 'runs no op of the toy model',
+    params: {},
+    presets: { base: { description: 'base', source: 'test', values: {} } },
+    defaultPreset: 'base',
+    dtypes: ['fp16'],
+    opKinds: ['embedding'],
+    realize: () => [],
+    staticPowerW: () => 0,
+  });
+  const reg = toyRegistry({ targets: [idle] });
+  const kvPerSeq = 2 * 1000 * W;
+  const system = (memories: unknown[]) =>
+    systemFile({
+      id: 'fx',
+      devices: [
+        { id: 'f', target: 'fast', count: 1 },
+        { id: 'x', target: 'idle', count: 1 },
+      ],
+      links: [freeLink('f', 'x')],
+      memories,
+    });
+
+  it('when weights and KV bound the batch, the limit names every memory (joined) and every device', async () => {
+    // batch 3 exactly fits f's memory; weights + 4 x KV is over both memories together
+    const m1 = decodePeak(1000, 3);
+    const r = await maxBatch(reg, {
+      model: 'toy-chain',
+      system: system([mem('m1', m1, ['f']), mem('m2', 1000, ['x'])]),
+      promptLen: 1,
+      outputLen: 1000,
+    });
+    expect(r.batch).toBe(3);
+    expect(r.memories.map((m) => [m.id, m.peakBytes])).toEqual([
+      ['m1', m1],
+      ['m2', 0],
+    ]);
+    expect(r.limit).toEqual({ memory: 'm1+m2', devices: ['f', 'x'], capacityBytes: m1 + 1000, nextPeakBytes: WEIGHTS + 4 * kvPerSeq });
+  });
+
+  it('the limit of a probed batch is the memory it overflows, not the first', async () => {
+    // m2 (first, on x) never fills; m1 (on f) takes batch 2 but not 3
+    const m1 = decodePeak(1000, 2) + 10;
+    const r = await maxBatch(reg, {
+      model: 'toy-chain',
+      system: system([mem('m2', 10 * kvPerSeq, ['x']), mem('m1', m1, ['f'])]),
+      promptLen: 1,
+      outputLen: 1000,
+    });
+    expect(r.batch).toBe(2);
+    expect(r.limit).toEqual({ memory: 'm1', devices: ['f'], capacityBytes: m1, nextPeakBytes: decodePeak(1000, 3) });
+  });
+
+  it('no batch fits: the refusal names the memory that overflows, not the first', async () => {
+    // resident bytes fit m1 + m2 together, but f's own memory m1 cannot take them
+    const e = await rejection(
+      maxBatch(reg, {
+        model: 'toy-chain',
+        system: system([mem('m2', 10 * kvPerSeq, ['x']), mem('m1', 1000, ['f'])]),
+        promptLen: 1,
+        outputLen: 1000,
+      }),
+    );
+    expect(e.message).toMatch(/^toy-chain \(batch 1, 1 prompt \+ 1000 output tokens\) does not fit in memory 'm1' of f: /);
+  });
+
+  it("a memory of several devices is named with all of them; the request's folder finds the system", async () => {
+    const file = system([mem('m1', 1000, ['f', 'x'])]);
+    const e = await rejection(
+      maxBatch(reg, { model: 'toy-chain', system: path.basename(file), cwd: path.dirname(file), promptLen: 1, outputLen: 1000 }),
+    );
+    expect(e.message).toMatch(/^toy-chain \(batch 1, 1 prompt \+ 1000 output tokens\) does not fit in memory 'm1' of f, x: /);
   });
 });
