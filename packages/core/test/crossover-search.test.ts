@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { LightcodeError } from '@lightcode/cost-model';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -146,6 +147,19 @@ describe('crossover on the toy machine', () => {
     expect(r.dispatch).toEqual(['fc0', 'fc1', 'fc2'].map((op) => ({ op, initial: 'f', changes: [{ seqLen: 100, device: 'l' }] })));
     const e = await crossover(reg, { model: 'toy-chain', systems: [both, fast], metric: 'energy', range: [10, 1000], scan: 4 });
     expect(e.dispatch).toEqual(['fc0', 'fc1', 'fc2'].map((op) => ({ op, initial: 'l', changes: [] })));
+  });
+
+  it('system files are found from cwd', async () => {
+    const cwd = path.dirname(both);
+    const r = await crossover(reg, {
+      model: 'toy-chain',
+      systems: [path.basename(both), path.relative(cwd, fast)],
+      metric: 'latency',
+      range: [99, 100],
+      scan: 1,
+      cwd,
+    });
+    expect(r.dispatch).toEqual(['fc0', 'fc1', 'fc2'].map((op) => ({ op, initial: 'f', changes: [{ seqLen: 100, device: 'l' }] })));
   });
 
   it.each([

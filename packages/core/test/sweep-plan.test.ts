@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { LightcodeError } from '@lightcode/cost-model';
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../src/limits.js';
@@ -264,6 +265,19 @@ describe('planSweep', () => {
     expect(planSweep(reg, { ...spec, seqLens: Array.from({ length: 2500 }, (_, i) => i + 1) })).toHaveLength(LIMITS.points);
   });
 
+  it('a grid counts the product of its axes; systems are read from cwd', () => {
+    const dir = path.dirname(fast);
+    const spec = {
+      model: 'toy-chain',
+      seqLens: [8],
+      systems: [path.basename(fast)],
+      objectives: ['latency'],
+      params: ['f.count=1,2', 'f.preset=base,slow,base'],
+    } as const;
+    expect(planSweep(reg, spec, dir, 6)).toHaveLength(6);
+    expect(thrown(() => planSweep(reg, spec, dir, 5)).message).toMatch(/^the sweep has 6 points /);
+  });
+
   it.each([
     [{ systems: [] }, 'a sweep needs at least one system', 'systems'],
     [{ objectives: [] }, 'a sweep needs at least one objective', 'objectives'],
@@ -294,6 +308,15 @@ describe('sweep on the toy machine', () => {
     // on both devices the energy objective puts every layer on lean (1 pJ per MAC against 4)
     expect(r.rows[6]?.opsPerDevice).toEqual({ f: 0, l: 3 });
     expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((i) => [i, 8]));
+  });
+
+  it('system files are found from the run folder', async () => {
+    const r = await sweep(
+      reg,
+      { model: 'toy-chain', seqLens: [8], systems: [path.basename(fast)], objectives: ['latency'] },
+      { cwd: path.dirname(fast) },
+    );
+    expect(r.rows[0]?.latencyS).toBeCloseTo(3 * 8 * W * W * FAST.spm, 20);
   });
 
   it('a shard runs its own points; merged, the shards equal the whole sweep', async () => {
