@@ -23,7 +23,7 @@ import {
 } from '../src/compile.js';
 import { buildGraph } from '../src/model.js';
 import { BUILTIN_SYSTEMS, DEFAULT_SYSTEM } from '../src/systems.js';
-import { priceUnderWatchdog, watchedSystem } from '../src/watchdog.js';
+import { priceUnderWatchdog, underWatchdog, watchedSystem } from '../src/watchdog.js';
 import { tmpDir } from './fixtures.js';
 import { BOTH, FAST, FAST_ONLY, LEAN, LEAN_ONLY, systemFile, toyRegistry, W } from './toy.js';
 
@@ -118,6 +118,8 @@ describe('readSystem and loadSystem', () => {
 
   it('a missing file (a name with a slash or a .json/.yaml/.yml ending) and an unknown id', () => {
     const dir = tmpDir();
+    // an ending must end the name to make it a path
+    expect(thrown(() => readSystem('x.jsonx', dir)).message).toMatch(/^unknown system 'x\.jsonx' \(built-in: /);
     for (const name of ['x.json', 'x.YAML', 'x.yml', 'sub/x', 'a\\b']) {
       const e = thrown(() => readSystem(name, dir));
       expect([e.code, e.option, e.message]).toEqual(['E_NO_FILE', name, `system file '${name}' does not exist`]);
@@ -418,6 +420,59 @@ describe('the watchdog sees which op a target prices', () => {
       "plugin 'fast': realize() on op 'h.3.mlp' did not return within 0.1 s (the plugin watchdog, --plugin-timeout); fix the plugin or raise the limit",
     );
     expect(priceUnderWatchdog(0.1, system, (w) => w.devices.length)).toBe(1);
+  });
+});
+
+describe('underWatchdog limits', () => {
+  const busy = (ms: number) => {
+    const end = performance.now() + ms;
+    while (performance.now() < end) {
+      // spin
+    }
+    return ms;
+  };
+
+  it('no limit (0, a negative, NaN or infinity): the code runs unwatched, however long', () => {
+    for (const limit of [0, -1, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(
+        underWatchdog(
+          limit,
+          () => busy(30),
+          () => undefined,
+        ),
+      ).toBe(30);
+  });
+
+  it('a limit below a millisecond is a millisecond', () => {
+    const e = thrown(() =>
+      underWatchdog(
+        1e-6,
+        () => busy(200),
+        () => undefined,
+      ),
+    );
+    expect(e.code).toBe('E_PLUGIN_TIMEOUT');
+  });
+
+  it('with nothing in progress, the plugin is unknown and the call is plugin code', () => {
+    const e = thrown(() =>
+      underWatchdog(
+        0.05,
+        () => busy(5_000),
+        () => undefined,
+      ),
+    );
+    expect(e.message).toBe(
+      "plugin 'unknown': plugin code did not return within 0.05 s (the plugin watchdog, --plugin-timeout); fix the plugin or raise the limit",
+    );
+    const noOp = thrown(() =>
+      underWatchdog(
+        0.05,
+        () => busy(5_000),
+        () => ({ plugin: 'p', call: 'build()' }),
+      ),
+    );
+    expect(noOp.message).toMatch(/^plugin 'p': build\(\) did not return within 0\.05 s/);
   });
 });
 

@@ -322,6 +322,28 @@ describe('buildGraph: built once per request, eight kept', () => {
     expect(thrown(() => buildGraph(mine, { model: 'a' }))).toMatchObject({ message: 'too long for this model', exitCode: 2 });
   });
 
+  it("a frontend whose build() never returns is stopped at the registry's plugin timeout", () => {
+    const hang = registry(
+      frontend(
+        { builds: [] },
+        {
+          build: () => {
+            for (;;) {
+              // never returns
+            }
+          },
+        },
+      ),
+    );
+    hang.pluginTimeoutS = 0.1;
+    const e = thrown(() => buildGraph(hang, { model: 'a' }));
+    expect([e.code, e.exitCode, e.message]).toEqual([
+      'E_PLUGIN_TIMEOUT',
+      2,
+      "plugin 'fe': build() did not return within 0.1 s (the plugin watchdog, --plugin-timeout); fix the plugin or raise the limit",
+    ]);
+  });
+
   it('a graph that is not valid is the frontend at fault (exit 1)', () => {
     const bad = registry(
       frontend({ builds: [] }, { build: (req) => ({ ...oneLayer(req), edges: [{ from: '0', to: 'x', tensors: [] }] }) }),
