@@ -25,7 +25,7 @@ import { buildGraph } from '../src/model.js';
 import { BUILTIN_SYSTEMS, DEFAULT_SYSTEM } from '../src/systems.js';
 import { priceUnderWatchdog, underWatchdog, watchedSystem } from '../src/watchdog.js';
 import { tmpDir } from './fixtures.js';
-import { BOTH, FAST, FAST_ONLY, LEAN, LEAN_ONLY, systemFile, toyRegistry, W } from './toy.js';
+import { BOTH, FAST, FAST_ONLY, fusedTarget, LEAN, LEAN_ONLY, systemFile, toyRegistry, W } from './toy.js';
 
 /*
  * compile.ts: the solver chosen for a MILP, systems read (built-in or file)
@@ -420,6 +420,21 @@ describe('the watchdog sees which op a target prices', () => {
       "plugin 'fast': realize() on op 'h.3.mlp' did not return within 0.1 s (the plugin watchdog, --plugin-timeout); fix the plugin or raise the limit",
     );
     expect(priceUnderWatchdog(0.1, system, (w) => w.devices.length)).toBe(1);
+  });
+});
+
+describe('a fused kernel', () => {
+  // fast with a fusion of two linears at half their summed time: fc0 + fc1 fused, fc2 alone
+  const fused = fusedTarget();
+
+  it('its ops carry the kernel id; the latency is (2 M / 2 + M) ps for M MACs a layer', async () => {
+    const reg = toyRegistry({ targets: [fused] });
+    const system = systemFile({ id: 'fz', devices: [{ id: 'z', target: 'fused', count: 1 }] });
+    const { result } = await compile(reg, { model: 'toy-chain', system, seqLen: 4 });
+    const M = 4 * W * W;
+    expect(result.totals.latencyS).toBeCloseTo(2 * M * FAST.spm, 20);
+    expect(result.ops.map((o) => o.fusion)).toEqual(['z:pair:fc0:0', 'z:pair:fc0:0', undefined]);
+    expect('fusion' in (result.ops[2] as object)).toBe(false);
   });
 });
 

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bisect, crossover, scanPoints } from '../src/crossover.js';
 import { generate } from '../src/generate.js';
-import { BOTH, FAST, FAST_ONLY, LEAN, LEAN_ONLY, systemFile, toyRegistry, W } from './toy.js';
+import { BOTH, FAST, FAST_ONLY, freeLink, fusedTarget, LEAN, LEAN_ONLY, systemFile, toyRegistry, W } from './toy.js';
 
 /*
  * crossover.ts: the geometric scan, integer bisection (against a brute-force
@@ -147,6 +147,21 @@ describe('crossover on the toy machine', () => {
     expect(r.dispatch).toEqual(['fc0', 'fc1', 'fc2'].map((op) => ({ op, initial: 'f', changes: [{ seqLen: 100, device: 'l' }] })));
     const e = await crossover(reg, { model: 'toy-chain', systems: [both, fast], metric: 'energy', range: [10, 1000], scan: 4 });
     expect(e.dispatch).toEqual(['fc0', 'fc1', 'fc2'].map((op) => ({ op, initial: 'l', changes: [] })));
+  });
+
+  it('the dispatch table compares single ops: a fused kernel (its later ops free) is no choice for one op', async () => {
+    const fz = toyRegistry({ targets: [fusedTarget()] });
+    const zl = systemFile({
+      id: 'zl',
+      devices: [
+        { id: 'z', target: 'fused', count: 1 },
+        { id: 'l', target: 'lean', count: 1, params: { overheadS: X } },
+      ],
+      links: [freeLink('z', 'l')],
+    });
+    const r = await crossover(fz, { model: 'toy-chain', systems: [zl, zl], metric: 'latency', range: [10, 1000], scan: 4 });
+    // alone, a layer is fused's M ps against lean's M / 4 ps + X: lean from 100 on, fc1 included
+    expect(r.dispatch).toEqual(['fc0', 'fc1', 'fc2'].map((op) => ({ op, initial: 'z', changes: [{ seqLen: 100, device: 'l' }] })));
   });
 
   it('system files are found from cwd', async () => {

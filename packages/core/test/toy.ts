@@ -146,6 +146,36 @@ export function macTarget(id: string, c: MacCosts, extraParams: Record<string, n
   });
 }
 
+/**
+ * Target `fused`: fast's costs for one linear, and a fused kernel of two
+ * linears taking half their summed time (same energy).
+ */
+export function fusedTarget(): TargetPlugin {
+  return defineTarget({
+    id: 'fused',
+    name: 'fused',
+    description: 'fuses two linears',
+    params: {},
+    presets: { base: { description: 'base', source: 'test', values: {} } },
+    defaultPreset: 'base',
+    dtypes: ['fp16'],
+    opKinds: ['linear'],
+    realize: (_op, a) => [{ algorithm: 'one', latencyS: a.macs * FAST.spm, energy: { compute: a.macs * FAST.jpm } }],
+    staticPowerW: () => 0,
+    fusions: [
+      {
+        id: 'pair',
+        description: 'two linears',
+        chain: ['linear', 'linear'],
+        realize: (_ops, arith) => {
+          const macs = arith.reduce((n, a) => n + a.macs, 0);
+          return [{ algorithm: 'pair', latencyS: (macs * FAST.spm) / 2, energy: { compute: macs * FAST.jpm } }];
+        },
+      },
+    ],
+  });
+}
+
 export const FAST: MacCosts = { spm: 1e-12, jpm: 4e-12 };
 /** A quarter of fast's time per MAC but 4.824 ns per matmul or linear: worth it for att from K = 101 on (W = 64). */
 export const LEAN: MacCosts = { spm: 0.25e-12, jpm: 1e-12, spb: 2e-15, overheadS: 4.824e-9 };
