@@ -27,7 +27,7 @@ const REREAD = 10;
 const PTU_OVERHEAD_S = 5e-6;
 const num = (v: number, allowZero = true) => ({ unit: '1', default: v, description: 'stand-in', source: 'test', allowZero });
 
-function cpu(): TargetPlugin {
+function cpu(reread = REREAD): TargetPlugin {
   return defineTarget({
     id: 'cpu',
     name: 'cpu',
@@ -44,14 +44,14 @@ function cpu(): TargetPlugin {
       {
         algorithm: 'cpu',
         latencyS: Math.max(a.macs, 1) * p.spm,
-        energy: { compute: a.macs * p.jpm, memory: REREAD * (a.paramBytes / 2) * p.memoryEnergyPerNumberJ },
+        energy: { compute: a.macs * p.jpm, memory: reread * (a.paramBytes / 2) * p.memoryEnergyPerNumberJ },
       },
     ],
     staticPowerW: (p) => p.staticW,
   });
 }
 
-function ptu(): TargetPlugin {
+function ptu(reread = REREAD, overheadS = PTU_OVERHEAD_S): TargetPlugin {
   return defineTarget({
     id: 'ptu',
     name: 'ptu',
@@ -77,11 +77,11 @@ function ptu(): TargetPlugin {
     realize: (_op, a, p) => [
       {
         algorithm: 'ptu',
-        latencyS: (Math.max(a.macs, 1) * p.spm) / p.wavelengths + PTU_OVERHEAD_S,
+        latencyS: (Math.max(a.macs, 1) * p.spm) / p.wavelengths + overheadS,
         energy: {
           compute: a.macs * p.macEnergyJ,
           conversion: (((p.dacEnergyJ + p.adcEnergyJ) * p.bits) / 8) * (a.macs / W),
-          memory: REREAD * (a.paramBytes / 2) * p.memoryEnergyPerNumberJ,
+          memory: reread * (a.paramBytes / 2) * p.memoryEnergyPerNumberJ,
         },
       },
     ],
@@ -389,6 +389,38 @@ describe('reproduce --quick on stand-in targets', () => {
     ]);
     expect(three?.lightcode).toBe('gpt2 L=64: 3 ops differ; gpt2 L=256: 0 ops differ; llama-2-7b L=512: 0 ops differ');
     expect([r.pareto?.model, r.pareto?.seqLen]).toEqual(['gpt2', 64]);
+  });
+});
+
+describe('reproduce --quick where the PTU wins outright (weights read once, no per-op overhead)', () => {
+  const cheap = toyRegistry({ models: ['gpt2', 'llama-2-7b'], targets: [cpu(1), ptu(1, 0), gpu()] });
+  let r: ReproduceResult;
+  beforeAll(async () => {
+    r = await reproduce(cheap, { quick: true });
+  }, 300_000);
+
+  it('finding 1 holds as the machine is; even at 160 pJ per number the reduction reaches 50 %', () => {
+    const atMax = LONGEST.map((l) => r.energy.find((e) => e.model === l.model && e.seqLen === l.seqLen)?.reduction ?? 0);
+    expect(Math.max(...atMax)).toBeGreaterThanOrEqual(0.5);
+    expect([r.claims[0]?.verdict, r.claims[0]?.assumption]).toEqual(['holds', 'the study machine as it is']);
+    expect(r.thresholds.map((t) => t.memoryEnergyPerNumberJ)).toEqual([160e-12, 160e-12]);
+  });
+
+  it('finding 2 holds: 20 wavelengths give 20x at both lengths, 1 wavelength does not reach 10x', () => {
+    expect(r.shares.map((s) => Number(s.total.toFixed(9)))).toEqual([20, 20]);
+    expect([r.claims[1]?.verdict, r.claims[1]?.assumption]).toEqual([
+      'holds',
+      'gpt2: above 10x from 20 wavelengths; llama-2-7b: above 10x from 20 wavelengths',
+    ]);
+  });
+
+  it('finding 3 does not hold: both objectives put every op on the PTU; no front is drawn', () => {
+    expect(r.mappings.every((m) => m.differing.length === 0)).toBe(true);
+    expect([r.claims[2]?.verdict, r.claims[2]?.assumption]).toEqual([
+      'does not hold',
+      'both objectives choose the same device for every op at every length tried',
+    ]);
+    expect(r.pareto).toBeNull();
   });
 });
 
