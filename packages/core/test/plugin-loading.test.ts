@@ -401,7 +401,10 @@ describe('PluginRegistry.add', () => {
   });
 
   it('a solver may not take a reserved id (auto, yalps)', () => {
-    expect(Object.keys(RESERVED_SOLVER_IDS)).toEqual(['auto', 'yalps']);
+    expect(RESERVED_SOLVER_IDS).toEqual({
+      auto: 'the automatic choice of LightCode (--solver auto)',
+      yalps: 'the solver built into @lightcode/optimizer',
+    });
     for (const id of ['auto', 'yalps']) {
       const e = thrown(() => new PluginRegistry().add(loaded({ kind: 'solver', id }, { packageName: 'mine' })));
       expect(e.message).toBe(
