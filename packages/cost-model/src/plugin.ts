@@ -195,7 +195,6 @@ export interface SolverPlugin {
 export type LightcodePlugin = TargetPlugin | FrontendPlugin | SolverPlugin;
 
 function requireFields(kind: PluginKind, p: Record<string, unknown>, fields: Record<string, string>): void {
-  if (p.kind !== kind) throw new Error(`define${kind[0]?.toUpperCase()}${kind.slice(1)}: kind must be '${kind}'`);
   for (const [field, type] of Object.entries(fields)) {
     const t = Array.isArray(p[field]) ? 'array' : typeof p[field];
     if (t !== type) throw new Error(`${kind} plugin '${String(p.id)}': field '${field}' must be a ${type} (got ${t})`);

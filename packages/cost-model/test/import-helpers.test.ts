@@ -94,6 +94,28 @@ describe('dependencyOrder: Kahn, the smallest ready index first', () => {
     expect(dependencyOrder(0, () => [], String, 'f')).toEqual([]);
   });
 
+  it('asks for the dependencies of nodes 0..n-1 only', () => {
+    const asked: number[] = [];
+    const deps = (i: number) => {
+      if (i < 0 || i >= 3) throw new Error(`no node ${i}`);
+      asked.push(i);
+      return i === 0 ? [] : [i - 1];
+    };
+    expect(dependencyOrder(3, deps, String, 'f')).toEqual([0, 1, 2]);
+    expect(asked).toEqual([0, 1, 2]);
+  });
+
+  it('a dependency on a node that does not exist never readies its user: named, not a crash', () => {
+    expect(() =>
+      dependencyOrder(
+        2,
+        (i) => (i === 1 ? [5] : []),
+        (i) => `n${i}`,
+        'f',
+      ),
+    ).toThrow("f: the graph has a cycle through node 'n1'");
+  });
+
   it('counts a dependency named twice once', () => {
     expect(dependencyOrder(2, (i) => (i === 1 ? [0, 0] : []), String, 'f')).toEqual([0, 1]);
   });

@@ -97,6 +97,24 @@ describe('formats a device must run', () => {
     );
   });
 
+  it('a linear, like a matmul, holds an operand read at another width; any other op does not', () => {
+    const fp8 = tensor([2, 4], 'fp8');
+    const x = tensor([2, 4], 'fp16');
+    const t = target('t', unit, { formats: () => ({ compute: ['fp16', 'fp8'], storage: ['fp16'] }) });
+    expect(() => buildStackedGraph(single('linear', [x, fp8], [x]), on(t))).toThrow(
+      "op 'op' (linear, fp16, holding fp8) is not supported by any device: dt (target t, preset base) holds fp8 in none of its formats (fp16)",
+    );
+    expect(buildStackedGraph(single('add', [x, fp8], [x]), on(t)).candidates.get('0')).toHaveLength(1);
+  });
+
+  it('a stored format other than the compute format must be held, even where the device computes in it', () => {
+    const g = single('linear', [tensor([2, 4], 'fp16')], [tensor([2, 4], 'fp16')], [tensor([4, 4], 'fp8'), tensor([4], 'int4')]);
+    const t = target('t', unit, { formats: () => ({ compute: ['fp16', 'fp8', 'int4'], storage: ['fp16', 'bf16'] }) });
+    expect(() => buildStackedGraph(g, on(t))).toThrow(
+      "op 'op' (linear, fp16, holding fp8, int4) is not supported by any device: dt (target t, preset base) holds fp8, int4 in none of its formats (fp16, bf16)",
+    );
+  });
+
   it('an op with no tensors has no format to check, and is named as such when no device takes it', () => {
     const g = single('add', [], []);
     expect(buildStackedGraph(g, on(target('a', unit))).candidates.get('0')).toHaveLength(1);
@@ -140,6 +158,24 @@ describe('realizations at their bounds', () => {
     ]);
     const none = buildStackedGraph(g(), on(target('n', () => [{ algorithm: 'k', latencyS: 2 } as Realization])));
     expect(none.candidates.get('0')).toEqual([{ device: 'dn', target: 'n', algorithm: 'k', latencyS: 2, energy: {}, energyJ: 0 }]);
+  });
+
+  it('a candidate has a parts field only for parts above 1', () => {
+    const sg = buildStackedGraph(
+      g(),
+      on(
+        target('p', () => [
+          { algorithm: 'one', latencyS: 1, energy: {}, parts: 1 },
+          { algorithm: 'none', latencyS: 1, energy: {} },
+          { algorithm: 'two', latencyS: 1, energy: {}, parts: 2 },
+        ]),
+      ),
+    );
+    expect(sg.candidates.get('0')?.map((c) => [c.algorithm, Object.hasOwn(c, 'parts')])).toEqual([
+      ['one', false],
+      ['none', false],
+      ['two', true],
+    ]);
   });
 
   it('the candidate owns a copy of the energy, not the realization object', () => {
@@ -296,6 +332,39 @@ describe('chains', () => {
         ['linear0', 'add1'],
         [16, 4],
       ],
+    ]);
+  });
+
+  it('chains of another shape, or of another fusion, are priced apart', () => {
+    const b = new GraphBuilder({ id: 'g', family: 'g', phase: 'prefill', seqLen: 1, batch: 1, dtype: 'fp16', layers: 1 });
+    let prev: [string, TensorSpec] | undefined;
+    for (const [i, n] of [2, 2, 3, 3].entries()) {
+      const x = tensor([n, n], 'fp16');
+      const id = b.add({ name: `op${i}`, kind: i % 2 ? 'add' : 'linear', layer: 0, inputs: [x], outputs: [x] }, prev ? [prev] : []);
+      prev = [id, x];
+    }
+    const calls: string[] = [];
+    const priced = (id: string): Fusion => ({
+      id,
+      description: id,
+      chain: ['linear', 'add'],
+      realize: (ops, arith) => {
+        calls.push(`${id}:${ops[0]?.name}`);
+        return [{ algorithm: id, latencyS: arith[0]?.flops ?? 0, energy: {} }];
+      },
+    });
+    const sg = buildStackedGraph(graphFromData(b.build()), on(target('f', unit, { fusions: [priced('fa'), priced('fb')] })));
+    expect(calls).toEqual(['fa:op0', 'fa:op2', 'fb:op0', 'fb:op2']);
+    // each head carries the price of its own chain: an n x n by n x n linear is 2 n^3 FLOPs
+    expect(sg.candidates.get('0')?.map((c) => [c.algorithm, c.latencyS])).toEqual([
+      ['k', 1],
+      ['fa', 2 * 2 ** 3],
+      ['fb', 2 * 2 ** 3],
+    ]);
+    expect(sg.candidates.get('2')?.map((c) => [c.algorithm, c.latencyS])).toEqual([
+      ['k', 1],
+      ['fa', 2 * 3 ** 3],
+      ['fb', 2 * 3 ** 3],
     ]);
   });
 

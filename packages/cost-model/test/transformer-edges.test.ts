@@ -5,8 +5,10 @@ import {
   configInt,
   GraphBuilder,
   linearOp,
+  lmHead,
   type ModelMeta,
   opArithmetic,
+  tokenEmbedding,
 } from '@lightcode/cost-model';
 import { describe, expect, it } from 'vitest';
 
@@ -60,6 +62,8 @@ describe('beginDecoder: the source an error names', () => {
 
   it('a request with neither a known model nor a config names the family and its models', () => {
     expect(() => beginDecoder(req({}), family, read)).toThrow("unknown Fam model 'fam-custom' (known: small)");
+    const two = { ...family, configs: { ...family.configs, large: { config: { n: 4, positions: 64 } } } };
+    expect(() => beginDecoder(req({ modelId: 'huge' }), two, read)).toThrow("unknown Fam model 'huge' (known: small, large)");
   });
 
   it('a prefill opens the graph without a KV length, at the sequence length', () => {
@@ -101,9 +105,18 @@ describe('attentionCore edges', () => {
     return { ops: data.ops.slice(2), feeds, data };
   };
 
-  it('a prefill of one token has no causal mask (nothing to hide)', () => {
+  it('a prefill of one token has no causal mask (nothing to hide); without a window the scores carry no window attr', () => {
     expect(core({ qLen: 1, kLen: 1 }).ops[0]?.attrs.causalMask).toBe(false);
     expect(core({ qLen: 2 }).ops[0]?.attrs.causalMask).toBe(true);
+    expect(Object.keys(core({}).ops[0]?.attrs ?? {})).toEqual(['scale', 'causalMask']);
+  });
+
+  it('QK^T feeds softmax the scores, softmax feeds AV', () => {
+    const { ops, data } = core({});
+    const [qk, sm, av] = ops.map((o) => o.id);
+    const scores = [1, 4, 2, 2];
+    expect(data.edges.filter((e) => e.from === qk).map((e) => [e.to, e.tensors.map((t) => t.shape)])).toEqual([[sm, [scores]]]);
+    expect(data.edges.filter((e) => e.from === sm).map((e) => [e.to, e.tensors.map((t) => t.shape)])).toEqual([[av, [scores]]]);
   });
 
   it('whole heads: softmax and AV carry no head attrs, in the layer asked, in the dtype asked', () => {
@@ -144,6 +157,19 @@ describe('attentionCore edges', () => {
     ]);
     // per head, QK^T is q x k x d MACs
     expect(opArithmetic(ops[0] as NonNullable<(typeof ops)[0]>).macs).toBe(2 * 2 * 4);
+  });
+});
+
+describe('the LM head and the token embedding in the graph', () => {
+  it('the LM head reads the final norm over one edge; the embedding is a source of kind embedding', () => {
+    const b = new GraphBuilder(meta);
+    const norm = b.add({ name: 'norm', kind: 'layernorm', layer: null, inputs: [], outputs: [] });
+    const head = lmHead(b, { from: norm, batch: 1, seqLen: 8, hidden: 16, vocab: 50, dtype: 'fp16', logits: 'all', tied: false });
+    const emb = tokenEmbedding(b, { name: 'wte', batch: 1, tokens: 8, vocab: 50, hidden: 16, dtype: 'fp16' });
+    const data = b.build();
+    expect(data.edges.map((e) => [e.from, e.to, e.tensors.map((t) => t.shape)])).toEqual([[norm, head, [[1, 8, 16]]]]);
+    expect(data.ops.find((o) => o.id === head)?.attrs).toEqual({});
+    expect(data.ops.find((o) => o.id === emb)?.kind).toBe('embedding');
   });
 });
 
