@@ -70,6 +70,10 @@ describe('parseQuantity: value x prefix', () => {
     ['1e3s', 1000],
     ['2E-3 s', 0.002],
     ['1.5e+2', 150],
+    ['12.5ms', 0.0125],
+    ['.25 s', 0.25],
+    ['2.5e12', 2.5e12],
+    ['3e-12 s', 3e-12],
     ['42', 42],
     ['0', 0],
   ])('reads the number %j: signs, decimals, exponents, spaces and a bare number in the base unit', (text, value) => {
