@@ -37,6 +37,9 @@ describe('parseProblem: a parser message on one line', () => {
     // a first line with no colon at its end is kept whole
     const plain = Object.assign(new Error('bad indent\nmore'), { linePos: [{ line: 2, col: 1 }] });
     expect(parseProblem(plain, '')).toBe('bad indent');
+    // only a colon (and the space after it) that ends the line goes; one inside stays
+    const inside = Object.assign(new Error('Bad key: x at line 2, column 1:  \n\nx\n'), { linePos: [{ line: 2, col: 1 }] });
+    expect(parseProblem(inside, '')).toBe('Bad key: x at line 2, column 1');
   });
 
   it('JSON "at position N": line and column counted from the text (both from 1)', () => {
@@ -49,6 +52,7 @@ describe('parseProblem: a parser message on one line', () => {
 
   it("a newer V8's own (line L column C) is replaced by the one counted here", () => {
     expect(parseProblem(new Error('Bad at position 4 (line 9 column 9)'), 'ab\ncd')).toBe('Bad at position 4 (line 2, column 2)');
+    expect(parseProblem(new Error('Bad at position 4  (line 12 column 345)'), 'ab\ncd')).toBe('Bad at position 4 (line 2, column 2)');
   });
 
   it('any other message: newlines and the space around them become one space', () => {
@@ -142,6 +146,11 @@ describe('loadConfig: read, then checked against CONFIG_SCHEMA', () => {
     const f = write(dir, 'lightcode.config.json', '{"plugins": ["a", ["b", {"k": 1}]], "builtins": ["x"]}');
     const r = loadConfig(path.relative(process.cwd(), f));
     expect(r).toEqual({ path: f, config: { plugins: ['a', ['b', { k: 1 }]], builtins: ['x'] } });
+  });
+
+  it('a config that does not parse is named as the config file', () => {
+    const f = write(tmpDir(), 'lightcode.config.json', '{ nope');
+    expect(thrown(() => loadConfig(f)).message).toMatch(new RegExp(`^config file '${f}' is not valid JSON: `));
   });
 
   it('an empty YAML file is an empty config', () => {

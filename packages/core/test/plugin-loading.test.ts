@@ -93,6 +93,8 @@ describe('packageEntry: the file import() would load', () => {
       expect(packageEntry(dir, exp)).toBe('/pkg/dist/index.js');
       delete process.env.NODE_OPTIONS;
       expect(packageEntry(dir, { exports: { 'lightcode-source': './s.ts', import: './i.js' } })).toBe('/pkg/i.js');
+      expect(packageEntry(dir, { exports: { 'lightcode-source': './s.ts', node: './n.js' } })).toBe('/pkg/n.js');
+      expect(packageEntry(dir, { exports: { 'lightcode-source': './s.ts', default: './d.js' } })).toBe('/pkg/d.js');
       // either place turns it on
       process.env.NODE_OPTIONS = '--conditions=lightcode-source';
       expect(packageEntry(dir, exp)).toBe('/pkg/src/index.ts');
@@ -112,6 +114,12 @@ describe('packageEntry: the file import() would load', () => {
     expect(packageEntry(dir, { exports: { '.': null } })).toBeUndefined();
     expect(packageEntry(dir, { exports: { './package.json': './package.json' } })).toBeUndefined();
     expect(packageEntry(dir, { exports: 5 })).toBeUndefined();
+  });
+
+  it('any key starting with "." makes a subpath map: its "." is the entry, or none', () => {
+    expect(packageEntry(dir, { exports: { '.': './a.js', import: './b.js' } })).toBe('/pkg/a.js');
+    expect(packageEntry(dir, { exports: { './feature': './f.js', import: './i.js' } })).toBeUndefined();
+    expect(packageEntry(dir, { exports: null })).toBeUndefined();
   });
 
   it('no exports: main, else index.js', () => {
@@ -205,6 +213,24 @@ describe('readManifest: each check, in order, before any plugin code', () => {
     expect(thrown(() => readManifest(rawPackage({ ...GOOD, exports: ['./index.js', './package.json'] }))).message).toBe(
       `plugin 'good' does not export './package.json'; add "./package.json": "./package.json" to its exports`,
     );
+  });
+
+  it('apiVersion: missing, or another version, each with its own message', () => {
+    const { apiVersion: _a, ...noApi } = GOOD.lightcode;
+    expect(thrown(() => readManifest(rawPackage({ ...GOOD, lightcode: noApi }))).message).toBe(
+      `plugin 'good': its package.json "lightcode" field has no "apiVersion"; add "apiVersion": 1 (the plugin API of ${SDK_PACKAGE} 1.x)`,
+    );
+    expect(thrown(() => readManifest(rawPackage({ ...GOOD, lightcode: { ...GOOD.lightcode, apiVersion: 2 } }))).message).toBe(
+      "plugin 'good' is written for plugin API 2, but this LightCode implements API 1; install a version of it for API 1",
+    );
+  });
+
+  it('exports that are null, or missing, are refused like any without ./package.json', () => {
+    const want = `plugin 'good' does not export './package.json'; add "./package.json": "./package.json" to its exports`;
+    expect(thrown(() => readManifest(rawPackage({ ...GOOD, exports: null }))).message).toBe(want);
+    const { exports: _e, ...noExports } = GOOD;
+    expect(thrown(() => readManifest(rawPackage(noExports))).message).toBe(want);
+    expect(thrown(() => readManifest(rawPackage({ ...GOOD, exports: './index.js' }))).message).toBe(want);
   });
 
   it('an SDK range problem is prefixed with the plugin', () => {
@@ -315,6 +341,16 @@ describe('loadPlugin', () => {
     expect([e.message, e.exitCode]).toEqual(["plugin 'fake': package 'str' threw while loading: just a string", 2]);
   });
 
+  it('a module that throws undefined, and a factory that throws null, are named with what they threw', async () => {
+    const root = tmpDir();
+    writePlugin(path.join(root, 'undef'), { name: 'undef', code: 'throw undefined;' });
+    expect((await rejection(loadPlugin('./undef', root, 'flag'))).message).toBe(
+      "plugin 'fake': package 'undef' threw while loading: undefined",
+    );
+    writePlugin(path.join(root, 'nullfac'), { name: 'nullfac', code: 'export default () => { throw null; };' });
+    expect((await rejection(loadPlugin('./nullfac', root, 'flag'))).message).toBe("plugin 'fake': factory threw: null");
+  });
+
   it('factories get the options (or {}); a factory that throws is named', async () => {
     const root = tmpDir();
     fs.mkdirSync(root, { recursive: true });
@@ -346,6 +382,7 @@ describe('loadPlugin', () => {
     const cases: [string, string][] = [
       ['export const x = 1;', 'got kind undefined, id undefined'],
       ["export default 'target';", 'got kind undefined, id undefined'],
+      ['export default null;', 'got kind undefined, id undefined'],
       ["export default { kind: 'target', id: 'other' };", 'got kind "target", id "other"'],
     ];
     for (const [i, [code, got]] of cases.entries()) {
