@@ -422,3 +422,322 @@ describe('the schedule cache tells segments apart by shape and candidates', () =
     expect(segmentEnergy(a, entered, cands)).toBe(1);
   });
 });
+
+describe('the order search where HEFT misses', () => {
+  // s (1 s) -> x of 3, 3, 2, 2, 2 s -> t (1 s), one class of 2 instances, no bytes
+  const fan = () =>
+    handMade(
+      [
+        [0, 1, 1],
+        [0, 3, 1],
+        [0, 3, 1],
+        [0, 2, 1],
+        [0, 2, 1],
+        [0, 2, 1],
+        [0, 1, 1],
+      ],
+      [
+        [0, 1, 0],
+        [0, 2, 0],
+        [0, 3, 0],
+        [0, 4, 0],
+        [0, 5, 0],
+        [1, 6, 0],
+        [2, 6, 0],
+        [3, 6, 0],
+        [4, 6, 0],
+        [5, 6, 0],
+      ],
+      [2],
+    );
+
+  it('between a source and a sink: HEFT 1 + 7 + 1 = 9; the search 1 + (3 + 3 | 2 + 2 + 2) + 1 = 8, proven', () => {
+    const sg = fan();
+    const { seg, cands } = whole(sg);
+    expect(heftMakespan(sg, seg, cands)).toBe(9);
+    // load (1 + 12 + 1) / 2 = 7
+    expect(segmentBound(sg, seg, cands)).toBe(7);
+    const cost = scheduleSegment(sg, seg, cands);
+    expect(cost).toMatchObject({ makespanS: 8, boundS: 8, exact: true });
+    // the order it found replays to 8, each x after s and t after every x
+    const plan = planSelection(sg, firstOf(sg));
+    expect(plan.makespanS).toBe(8);
+    const at = new Map(plan.ops.map((o) => [o.id, o]));
+    for (const x of ['o1', 'o2', 'o3', 'o4', 'o5']) {
+      expect(at.get(x)?.startS).toBeGreaterThanOrEqual(at.get('o0')?.endS as number);
+      expect(at.get('o6')?.startS).toBeGreaterThanOrEqual(at.get(x)?.endS as number);
+    }
+  });
+
+  it('entered at the source (scheduled in the window before): HEFT 7 + 1 = 8, the search 6 + 1 = 7, never placing the entry', () => {
+    const sg = fan();
+    const w = wholeGraphSegment(sg);
+    const seg = { ...w, entry: 0 };
+    const cands = seg.ops.map(firstOf(sg));
+    expect(heftMakespan(sg, seg, cands)).toBe(8);
+    const cost = scheduleSegment(sg, seg, cands);
+    expect(cost).toMatchObject({ makespanS: 7, boundS: 7, exact: true });
+    expect(cost.order).not.toContain(0);
+    expect([...cost.order].sort()).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('over a link: s (d0) sends 1 s transfers to x of 4, 4, 1, 1 s on 2 instances of d1, then t: 9 s, proven (8 if the link were free)', () => {
+    const base = handMade(
+      [
+        [0, 1, 1],
+        [1, 4, 1],
+        [1, 4, 1],
+        [1, 1, 1],
+        [1, 1, 1],
+        [1, 1, 1],
+      ],
+      [
+        [0, 1, 1000],
+        [0, 2, 1000],
+        [0, 3, 1000],
+        [0, 4, 1000],
+        [1, 5, 0],
+        [2, 5, 0],
+        [3, 5, 0],
+        [4, 5, 0],
+      ],
+      [1, 2],
+    );
+    // 1 s per transfer, on the one link
+    const sg: StackedGraph = {
+      ...base,
+      transfer: (a, b, bytes) => (a === b || bytes === 0 ? { latencyS: 0, energyJ: 0 } : { latencyS: 1, energyJ: 1 }),
+    };
+    const { seg, cands } = whole(sg);
+    // d1: from 2 s at the earliest, 11 s of work over 2 instances
+    expect(segmentBound(sg, seg, cands)).toBe(7.5);
+    expect(scheduleSegment(sg, seg, cands)).toMatchObject({ makespanS: 9, boundS: 9, exact: true });
+    const plan = planSelection(sg, firstOf(sg));
+    const spans = plan.transfers.map((t) => [t.startS, t.endS]).sort((a, b) => (a[0] as number) - (b[0] as number));
+    expect(spans).toEqual([
+      [1, 2],
+      [2, 3],
+      [3, 4],
+      [4, 5],
+    ]);
+    const free: StackedGraph = { ...sg, route: () => [] };
+    const w = whole(free);
+    expect(scheduleSegment(free, w.seg, w.cands).makespanS).toBe(8);
+  });
+});
+
+describe('bounds where one term decides', () => {
+  it('three 2 s transfers on one link: the link is busy 6 s, more than any path (1 + 2 + 1 = 4) or class load', () => {
+    const sg = handMade(
+      [
+        [0, 1, 1],
+        [0, 1, 1],
+        [0, 1, 1],
+        [1, 1, 1],
+        [1, 1, 1],
+        [1, 1, 1],
+      ],
+      [
+        [0, 3, 1000],
+        [1, 4, 1000],
+        [2, 5, 1000],
+      ],
+      [3, 3],
+    );
+    const { seg, cands } = whole(sg);
+    expect(segmentBound(sg, seg, cands)).toBe(6);
+    expect(scheduleSegment(sg, seg, cands)).toMatchObject({ makespanS: 1 + 6 + 1, exact: true });
+  });
+
+  it('a chain of 3 s and 4 s on 2 instances of one class: the path 7 decides, not the load 7 / 2', () => {
+    const sg = handMade(
+      [
+        [0, 3, 1],
+        [0, 4, 1],
+      ],
+      [[0, 1, 500]],
+      [2],
+    );
+    const { seg, cands } = whole(sg);
+    expect(segmentBound(sg, seg, cands)).toBe(7);
+  });
+
+  it('d1 busy 8 s from 1 s, then at least 2 s more: 1 + 8 + 2 = 11, though each path is 1 + 4 + 2 = 7', () => {
+    const sg = handMade(
+      [
+        [0, 1, 1],
+        [0, 1, 1],
+        [1, 4, 1],
+        [1, 4, 1],
+        [0, 2, 1],
+        [0, 2, 1],
+      ],
+      [
+        [0, 2, 0],
+        [1, 3, 0],
+        [2, 4, 0],
+        [3, 5, 0],
+      ],
+      [2, 1],
+    );
+    const { seg, cands } = whole(sg);
+    expect(segmentBound(sg, seg, cands)).toBe(11);
+    expect(scheduleSegment(sg, seg, cands)).toMatchObject({ makespanS: 11, exact: true });
+  });
+
+  it('a dangling sink adds nothing to the tail of the ops that feed it: o1 on d1 bounds 1 + 2 + 3 = 6, not 1 + 2 + 100', () => {
+    const sg = handMade(
+      [
+        [0, 1, 1],
+        [1, 2, 1],
+        [0, 3, 1],
+        [0, 100, 1],
+        [0, 4, 1],
+      ],
+      [
+        [0, 1, 0],
+        [1, 2, 0],
+        [0, 2, 0],
+        [0, 3, 0],
+        [1, 3, 0],
+        [2, 4, 0],
+      ],
+      [1, 1],
+    );
+    const seg = segmentsOf(sg).segments[0];
+    if (!seg) throw new Error('no segment');
+    expect(segmentBound(sg, seg, seg.ops.map(firstOf(sg)))).toBe(6);
+  });
+});
+
+describe('where ops land', () => {
+  it('ties go to the lowest instance: one op on instance 0 of 3, a second beside it on instance 1', () => {
+    const one = handMade([[0, 2, 1]], [], [3]);
+    expect(planSelection(one, firstOf(one)).ops[0]?.instance).toBe(0);
+    const two = handMade(
+      [
+        [0, 2, 1],
+        [0, 1, 1],
+      ],
+      [],
+      [3],
+    );
+    expect(planSelection(two, firstOf(two)).ops.map((o) => [o.id, o.instance])).toEqual([
+      ['o0', 0],
+      ['o1', 1],
+    ]);
+  });
+
+  it('a 2-part 8 s op beside a 5 s and a 2 s op on 3 instances: tiled first (rank 8) over 0 and 1 to 4, o1 after it: 6, proven', () => {
+    // 15 s of work over 3 instances would be 5 each, but the two 4 s parts start together: 5 | 2 + 4 is the best split
+    const sg = handMade(
+      [
+        [0, 5, 1],
+        [0, 2, 1],
+        [0, 8, 1, 2],
+      ],
+      [],
+      [3],
+    );
+    const { seg, cands } = whole(sg);
+    expect(heftOrder(sg, seg, cands)).toEqual([2, 0, 1]);
+    expect(segmentBound(sg, seg, cands)).toBe(5);
+    expect(scheduleSegment(sg, seg, cands)).toMatchObject({ makespanS: 6, boundS: 6, exact: true });
+  });
+
+  it('a 4-part 8 s op with instance 1 busy until 11: on instance 0 alone it ends at 9, not 11 + 4', () => {
+    const sg = handMade(
+      [
+        [0, 1, 1],
+        [0, 10, 1],
+        [0, 8, 1, 4],
+        [0, 1, 1],
+      ],
+      [
+        [0, 1, 0],
+        [0, 2, 0],
+        [1, 3, 0],
+        [2, 3, 0],
+      ],
+      [2],
+    );
+    const plan = planSelection(sg, firstOf(sg));
+    expect(plan.makespanS).toBe(1 + 10 + 1);
+    // o1 took instance 1 (free first), o2 instance 0 from 1 s
+    expect(plan.ops.find((o) => o.id === 'o1')?.tiles).toEqual([{ instance: 1, startS: 1, endS: 11 }]);
+    expect(plan.ops.find((o) => o.id === 'o2')?.tiles).toEqual([{ instance: 0, startS: 1, endS: 9 }]);
+  });
+
+  it('a tiled op in the second window: its tiles at absolute times', () => {
+    // o0 (d0 2 s) -> o1 (d0 1 s) -> o2 (d0 12 s, 4 parts) on 2 instances: windows [0, 3) and [3, 9)
+    const sg = handMade(
+      [
+        [0, 2, 1],
+        [0, 1, 1],
+        [0, 12, 1, 4],
+      ],
+      [
+        [0, 1, 0],
+        [1, 2, 0],
+      ],
+      [2],
+    );
+    const plan = planSelection(sg, firstOf(sg));
+    expect(plan.windows).toEqual([
+      { startS: 0, makespanS: 3 },
+      { startS: 3, makespanS: 6 },
+    ]);
+    expect(plan.ops.find((o) => o.id === 'o2')).toEqual({
+      id: 'o2',
+      device: 'd0',
+      instance: 0,
+      startS: 3,
+      endS: 9,
+      tiles: [
+        { instance: 0, startS: 3, endS: 9 },
+        { instance: 1, startS: 3, endS: 9 },
+      ],
+    });
+  });
+
+  it('an op with a timed input and a same-class input waits for both: 10 s on d1, not the 1 + 2 s transfer', () => {
+    // p1 (d0 1 s) -1000 B-> c (d1 1 s); p2 (d1 10 s) -> c
+    const sg = handMade(
+      [
+        [0, 1, 1],
+        [1, 10, 1],
+        [1, 1, 1],
+      ],
+      [
+        [0, 2, 1000],
+        [1, 2, 0],
+      ],
+      [1, 2],
+    );
+    const plan = planSelection(sg, firstOf(sg));
+    expect(plan.makespanS).toBe(11);
+    expect(plan.ops.find((o) => o.id === 'o2')?.startS).toBe(10);
+  });
+
+  it('each transfer is recorded with its own bytes: 1000 B and 3000 B into one op', () => {
+    const sg = handMade(
+      [
+        [0, 1, 1],
+        [0, 1, 1],
+        [1, 1, 1],
+      ],
+      [
+        [0, 2, 1000],
+        [1, 2, 3000],
+      ],
+      [2, 1],
+    );
+    const plan = planSelection(sg, firstOf(sg));
+    expect(plan.transfers.map((t) => [t.from, t.bytes, t.endS - t.startS, t.energyJ]).sort()).toEqual([
+      ['o0', 1000, 2, 1],
+      ['o1', 3000, 4, 3],
+    ]);
+    // the longer goes first (HEFT rank), the link then carries the other: 1 + 4 + 2 + 1
+    expect(plan.makespanS).toBe(8);
+  });
+});

@@ -223,6 +223,41 @@ describe('segmentsOf: spine blocks with their side blocks, by position', () => {
   });
 });
 
+describe('segment details', () => {
+  it('a source feeding the articulation op joins the first segment, ops kept in topological order', () => {
+    // o0 -> o1 -> o2 and o3 -> o1: the first segment holds o0, o3, o1 in topological order, o1 (its exit) last
+    const sg = graphOf(4, [
+      [0, 1],
+      [1, 2],
+      [3, 1],
+    ]);
+    const order = sg.graph.topologicalOrder();
+    const [first] = segmentsOf(sg).segments;
+    const expected = order.filter((id) => ['o0', 'o1', 'o3'].includes(id));
+    expect(first?.ops).toEqual(expected);
+    expect(expected.at(-1)).toBe('o1');
+    expect(first?.exit).toBe(2);
+    expect(first?.preds[2]?.map(([p]) => first.ops[p]).sort()).toEqual(['o0', 'o3']);
+  });
+
+  it('an op feeding only the dangling sink is not anchored either', () => {
+    // block {o0 o1 o2 o3 o4}: o0 -> o1 -> o2 (exit), o0 -> o2, o0 -> o3 -> o4, o1 -> o4 (o4 a sink); o2 -> o5
+    const sg = graphOf(6, [
+      [0, 1],
+      [1, 2],
+      [0, 2],
+      [0, 3],
+      [3, 4],
+      [1, 4],
+      [2, 5],
+    ]);
+    const [first] = segmentsOf(sg).segments;
+    expect(first?.ops).toEqual(['o0', 'o1', 'o2', 'o3', 'o4']);
+    expect(first?.exit).toBe(2);
+    expect(first?.anchored).toEqual([true, true, true, false, false]);
+  });
+});
+
 describe('a long sink off the spine: the window holds it, the bound counts only the anchored ops', () => {
   // one instance of d0; o0 1, o1 2, o2 3 on the spine block's path, o3 (100 s) a sink in that block; o2 -> o4 (4 s)
   const sinky = () =>
@@ -352,6 +387,15 @@ describe('solveMilp: a solver plugin is named when it fails', () => {
     ).catch((x: unknown) => x);
     // a thrown non-Error has no message: shown as itself
     expect((s as Error).message).toBe("plugin 'fake': solve() failed: a string");
+    const nothing = await solveMilp(
+      () =>
+        plugin(() => {
+          throw null;
+        }),
+      problem,
+    ).catch((x: unknown) => x);
+    expect(nothing).toBeInstanceOf(PluginError);
+    expect((nothing as Error).message).toBe("plugin 'fake': solve() failed: null");
     const rejected = await solveMilp(() => plugin(() => Promise.reject(new Error('async'))), problem).catch((x: unknown) => x);
     expect((rejected as Error).message).toBe("plugin 'fake': solve() failed: async");
   });
