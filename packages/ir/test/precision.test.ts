@@ -4,6 +4,8 @@ import {
   GraphBuilder,
   graphFromData,
   type ModelMeta,
+  type OpGraph,
+  type OpNode,
   opArithmetic,
   opNumbers,
   summarizeGraph,
@@ -87,20 +89,23 @@ describe('formats', () => {
 });
 
 describe('withPrecision: weights and KV cache at their widths, activations unchanged', () => {
-  const base = graphFromData(toy());
-  const q = graphFromData(withPrecision(toy(), { weights: 'int4', kv: 'fp8' }));
-  const op = (g: typeof base, name: string) => g.ops().find((o) => o.name === name) as ReturnType<typeof base.ops>[number];
+  // built inside each test, not while the tests are collected, so that a mutation test sees withPrecision run under each test
+  const base = () => graphFromData(toy());
+  const quantized = () => graphFromData(withPrecision(toy(), { weights: 'int4', kv: 'fp8' }));
+  const op = (g: OpGraph, name: string) => g.ops().find((o) => o.name === name) as OpNode;
 
   it('stores linear weight matrices at the weight format; biases, embedding tables and a tied head keep the activation format', () => {
+    const q = quantized();
     expect(op(q, 'qkv').weights.map((w) => w.dtype)).toEqual(['int4', 'fp16']);
     expect(op(q, 'wte').weights[0]?.dtype).toBe('fp16');
     expect(op(q, 'lm_head').weights[0]?.dtype).toBe('fp16');
     // bytes: 16 x 48 / 2 + 48 x 2 owned by the projection, all else as before
-    expect(q.totals().paramBytes).toBe(base.totals().paramBytes - 16 * 48 * 2 + (16 * 48) / 2);
+    expect(q.totals().paramBytes).toBe(base().totals().paramBytes - 16 * 48 * 2 + (16 * 48) / 2);
     expect(opArithmetic(op(q, 'qkv')).bytesRead).toBe(16 * 2 + (16 * 48) / 2 + 48 * 2);
   });
 
   it('holds the cache at the KV format: what kv_write stores, kv_read reads, and the keys and values attention reads in decode', () => {
+    const q = quantized();
     expect(op(q, 'kv_write').inputs.map((t) => t.dtype)).toEqual(['fp8', 'fp8']);
     expect(op(q, 'kv_read').outputs.map((t) => t.dtype)).toEqual(['fp8', 'fp8']);
     expect(op(q, 'qk').inputs.map((t) => t.dtype)).toEqual(['fp16', 'fp8']);
@@ -114,11 +119,12 @@ describe('withPrecision: weights and KV cache at their widths, activations uncha
   });
 
   it('counts numbers as stored: a narrower number once, a wider one (an int32 id under fp16) as its bytes over the compute width', () => {
+    const q = quantized();
     const qkv = op(q, 'qkv');
     expect(opNumbers(qkv)).toEqual({ read: 16 + 16 * 48 + 48, written: 48 });
     expect(opNumbers(op(q, 'wte'))).toEqual({ read: 2 + 16, written: 16 });
     // one format throughout: the bytes over its width
-    for (const o of base.ops()) {
+    for (const o of base().ops()) {
       const a = opArithmetic(o);
       const n = opNumbers(o);
       if (o.kind !== 'embedding') expect(n.read + n.written, o.name).toBe((a.bytesRead + a.bytesWritten) / 2);
@@ -126,10 +132,11 @@ describe('withPrecision: weights and KV cache at their widths, activations uncha
   });
 
   it('counts parameters whatever their widths (a tied head owns none)', () => {
+    const q = quantized();
     const owned = 100 * 16 + 16 * 48 + 48;
     expect(summarizeGraph(q).parameters).toBe(owned);
-    expect(summarizeGraph(base).parameters).toBe(owned);
-    expect(summarizeGraph(base).paramBytes).toBe(2 * owned);
+    expect(summarizeGraph(base()).parameters).toBe(owned);
+    expect(summarizeGraph(base()).paramBytes).toBe(2 * owned);
   });
 
   it('no formats given: the same graph', () => {
