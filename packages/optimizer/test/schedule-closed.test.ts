@@ -741,3 +741,115 @@ describe('where ops land', () => {
     expect(plan.makespanS).toBe(8);
   });
 });
+
+describe('more placements pinned by hand', () => {
+  it('a cached schedule that is not exact is returned for any cutoff at or above its makespan', () => {
+    const lat = Array.from({ length: 16 }, (_, i) => 101 + 2 * i);
+    const sg = handMade(
+      lat.map((l) => [0, l, 1] as const),
+      [],
+      [3],
+    );
+    const { seg, cands } = whole(sg);
+    const cost = scheduleSegment(sg, seg, cands);
+    expect(cost.exact).toBe(false);
+    expect(scheduleSegment(sg, seg, cands)).toBe(cost);
+    expect(scheduleSegment(sg, seg, cands, cost.makespanS)).toBe(cost);
+  });
+
+  it('a transfer between classes that takes time even with no bytes holds no link: both in parallel, 1 + 1 + 1 = 3', () => {
+    const base = handMade(
+      [
+        [0, 1, 1],
+        [0, 1, 1],
+        [1, 1, 1],
+        [1, 1, 1],
+      ],
+      [
+        [0, 2, 0],
+        [1, 3, 0],
+      ],
+      [2, 2],
+    );
+    const sg: StackedGraph = { ...base, transfer: (a, b) => (a === b ? { latencyS: 0, energyJ: 0 } : { latencyS: 1, energyJ: 0 }) };
+    const { seg, cands } = whole(sg);
+    expect(timedTransfers(sg, seg, cands).edges).toEqual([]);
+    expect(segmentBound(sg, seg, cands)).toBe(3);
+    expect(planSelection(sg, firstOf(sg)).makespanS).toBe(3);
+  });
+
+  it("HEFT sends the later producer's transfer first (its consumer ranks higher) and ends at 19; sending the early one first ends at 18", () => {
+    // d0 (2 instances): p1 1 s, p2 5 s; each sends 1000 B (2 s) over l0 to d1 (2 instances): p1 -> c1 (5 s) -> z1 (5 s), p2 -> c2 (11 s)
+    const sg = handMade(
+      [
+        [0, 1, 1],
+        [0, 5, 1],
+        [1, 5, 1],
+        [1, 11, 1],
+        [1, 5, 1],
+      ],
+      [
+        [0, 2, 1000],
+        [1, 3, 1000],
+        [2, 4, 0],
+      ],
+      [2, 2],
+    );
+    const { seg, cands } = whole(sg);
+    // ranks p2 5 + 2 + 11 = 18, p1 1 + 2 + 5 + 5 = 13: p2, p1, c2, c1, z1; c1's transfer waits for the link until 7
+    expect(heftOrder(sg, seg, cands)).toEqual([1, 0, 3, 2, 4]);
+    expect(heftMakespan(sg, seg, cands)).toBe(19);
+    expect(segmentBound(sg, seg, cands)).toBe(18);
+    const cost = scheduleSegment(sg, seg, cands);
+    expect(cost).toMatchObject({ makespanS: 18, boundS: 18, exact: true });
+    const plan = planSelection(sg, firstOf(sg));
+    expect(plan.makespanS).toBe(18);
+    expect(plan.transfers.map((t) => [t.from, t.to, t.startS, t.endS]).sort()).toEqual([
+      ['o0', 'o2', 1, 3],
+      ['o1', 'o3', 5, 7],
+    ]);
+  });
+
+  it('tiles go on the instances that free first, whatever their index: instances 2 and 0, not 0 and 1', () => {
+    // o0 (1 s) -> o1 (10 s), o2 (8 s, 2 parts) -> o3 (1 s); 3 instances: o0 on 0, o1 on 1 from 1 (rank 11 > 9);
+    // o2 on 2 (free) and 0 (free at 1) from 1 to 5; o3 after o1: 12
+    const sg = handMade(
+      [
+        [0, 1, 1],
+        [0, 10, 1],
+        [0, 8, 1, 2],
+        [0, 1, 1],
+      ],
+      [
+        [0, 1, 0],
+        [0, 2, 0],
+        [1, 3, 0],
+        [2, 3, 0],
+      ],
+      [3],
+    );
+    const plan = planSelection(sg, firstOf(sg));
+    expect(plan.ops.find((o) => o.id === 'o1')?.tiles).toEqual([{ instance: 1, startS: 1, endS: 11 }]);
+    expect(plan.ops.find((o) => o.id === 'o2')?.tiles).toEqual([
+      { instance: 2, startS: 1, endS: 5 },
+      { instance: 0, startS: 1, endS: 5 },
+    ]);
+    expect(plan.makespanS).toBe(12);
+  });
+
+  it('a tiled op waits for its input from another class, not only for its instance: from 1 s, on the free instance, to 9 s', () => {
+    // o0 (d1 1 s) -> o2 (d0 8 s, 2 parts); o1 (d0 20 s) holds instance 0: on instance 1 alone 1..9 beats both from 20
+    const sg = handMade(
+      [
+        [1, 1, 1],
+        [0, 20, 1],
+        [0, 8, 1, 2],
+      ],
+      [[0, 2, 0]],
+      [2, 1],
+    );
+    const plan = planSelection(sg, firstOf(sg));
+    expect(plan.ops.find((o) => o.id === 'o2')?.tiles).toEqual([{ instance: 1, startS: 1, endS: 9 }]);
+    expect(plan.makespanS).toBe(20);
+  });
+});
