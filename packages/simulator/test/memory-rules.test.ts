@@ -67,19 +67,26 @@ const pick = (): Candidate => ({ device: 'd0', target: 't', algorithm: 'x', late
 const hbm = { id: 'hbm', capacityBytes: 1e6, attachedTo: ['d0'] };
 
 describe('memoryUse with the KV cache', () => {
-  const [m] = memoryUse(graph(), schedule, pick, [hbm]);
+  // computed in each test, not while the file loads, so a broken replay fails the test
+  const use = () => memoryUse(graph(), schedule, pick, [hbm])[0];
 
   it('the KV cache is what kv_read reads (its outputs, 128 B) plus what kv_write stores (its inputs, 64 B)', () => {
-    expect(m?.kvCacheBytes).toBe(128 + 64);
+    expect(use()?.kvCacheBytes).toBe(128 + 64);
   });
 
   it('an op the schedule leaves out holds nothing: only q weights (128 B), not s (8 B)', () => {
-    expect(m?.weightsBytes).toBe(128);
+    expect(use()?.weightsBytes).toBe(128);
   });
 
   it('KV ops hold no activations; q (64 B) lives 1..6, past its unscheduled consumer s, until w ends, so with u (32 B, 3..4) the peak is 96 B', () => {
-    expect(m?.activationPeakBytes).toBe(64 + 32);
-    expect(m?.peakBytes).toBe(128 + 192 + 96);
+    expect(use()?.activationPeakBytes).toBe(64 + 32);
+    expect(use()?.peakBytes).toBe(128 + 192 + 96);
+  });
+
+  it('of a fused kernel, only the last member (here u, 32 B) writes an activation; the first (q, 64 B) keeps its output on chip', () => {
+    const fused = (id: string): Candidate =>
+      id === 'q' || id === 'u' ? { ...pick(), fusion: { id: 'k', index: id === 'q' ? 0 : 1, size: 2 } } : pick();
+    expect(memoryUse(graph(), schedule, fused, [hbm])[0]?.activationPeakBytes).toBe(32);
   });
 
   it('when q last consumer ends before u starts, q and u never meet: the peak is 64 B', () => {
@@ -94,10 +101,18 @@ describe('toChromeTrace when the schedule lists no instances or links', () => {
     ops: [at('q', 1, 2, 'd0', 1), at('r', 0, 1, 'd0', 0), at('u', 3, 4, 'd0', 1)],
     transfers: [{ from: 'q', to: 'u', links: ['x', 'y'], bytes: 64, startS: 2, endS: 3, energyJ: 0 }],
   };
-  const { traceEvents } = toChromeTrace(graph(), s);
+  const events = () => toChromeTrace(graph(), s).traceEvents;
+
+  it('the process and each track are metadata events of process 1', () => {
+    expect(events().slice(0, 3)).toEqual([
+      { name: 'process_name', ph: 'M', pid: 1, tid: 0, args: { name: 'kv decode' } },
+      { name: 'thread_name', ph: 'M', pid: 1, tid: 1, args: { name: 'd0#1' } },
+      { name: 'thread_sort_index', ph: 'M', pid: 1, tid: 1, args: { sort_index: 1 } },
+    ]);
+  });
 
   it('makes a track the first time an event needs it, numbered in that order, its name and sort index just before', () => {
-    expect(traceEvents.map((e) => [e.name, e.tid, e.ts ?? e.args?.name ?? e.args?.sort_index])).toEqual([
+    expect(events().map((e) => [e.name, e.tid, e.ts ?? e.args?.name ?? e.args?.sort_index])).toEqual([
       ['process_name', 0, 'kv decode'],
       ['thread_name', 1, 'd0#1'],
       ['thread_sort_index', 1, 1],
@@ -116,6 +131,6 @@ describe('toChromeTrace when the schedule lists no instances or links', () => {
   });
 
   it('an op with a layer carries it; a single tile has no tile count', () => {
-    expect(traceEvents.find((e) => e.name === 'op-q')?.args).toEqual({ id: 'q', layer: 3 });
+    expect(events().find((e) => e.name === 'op-q')?.args).toEqual({ id: 'q', layer: 3 });
   });
 });

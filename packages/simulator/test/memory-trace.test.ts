@@ -139,9 +139,11 @@ describe('checkMemoryFits', () => {
 });
 
 describe('toChromeTrace', () => {
-  const { traceEvents, displayTimeUnit } = toChromeTrace(graph(), schedule);
+  // made in each test, not while the file loads, so a broken trace fails the test
+  const trace = () => toChromeTrace(graph(), schedule);
 
   it('names the process after the model and phase, and one track per instance, then per link, in order', () => {
+    const { traceEvents, displayTimeUnit } = trace();
     expect(displayTimeUnit).toBe('ns');
     expect(traceEvents[0]).toEqual({ name: 'process_name', ph: 'M', pid: 1, tid: 0, args: { name: 'mem decode' } });
     const names = traceEvents.filter((e) => e.name === 'thread_name').map((e) => [e.tid, e.args?.name]);
@@ -159,7 +161,7 @@ describe('toChromeTrace', () => {
   });
 
   it('one complete event per tile, in microseconds, with the op id, its layer (-1 for none) and its tile count when tiled', () => {
-    const ops = traceEvents.filter((e) => e.ph === 'X' && e.cat !== 'transfer');
+    const ops = trace().traceEvents.filter((e) => e.ph === 'X' && e.cat !== 'transfer');
     expect(ops).toEqual([
       { name: 'op-a', cat: 'linear', ph: 'X', ts: 0, dur: 1e6, pid: 1, tid: 1, args: { id: 'a', layer: 0 } },
       { name: 'op-b', cat: 'add', ph: 'X', ts: 2e6, dur: 1e6, pid: 1, tid: 2, args: { id: 'b', layer: 0 } },
@@ -170,7 +172,7 @@ describe('toChromeTrace', () => {
   });
 
   it('a transfer appears on every link of its route, named from producer to consumer, with its bytes', () => {
-    expect(traceEvents.filter((e) => e.cat === 'transfer')).toEqual([
+    expect(trace().traceEvents.filter((e) => e.cat === 'transfer')).toEqual([
       { name: 'op-a -> op-b', cat: 'transfer', ph: 'X', ts: 1e6, dur: 1e6, pid: 1, tid: 5, args: { bytes: 64 } },
       { name: 'op-a -> op-b', cat: 'transfer', ph: 'X', ts: 1e6, dur: 1e6, pid: 1, tid: 6, args: { bytes: 64 } },
     ]);

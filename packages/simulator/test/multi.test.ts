@@ -33,13 +33,27 @@ describe('the simulator on systems with 3-4 device classes and multi-link routes
           expect(s.energyBreakdownJ.compute ?? 0).toBeCloseTo(compute, 9);
           expect(s.energyBreakdownJ.transfer ?? 0).toBeCloseTo(transfer, 9);
           const staticW = c.counts.reduce((sum, n, i) => sum + n * (c.staticW[i] as number), 0);
-          expect(s.energyBreakdownJ.static ?? 0).toBeCloseTo(staticW * s.makespanS, 9);
+          expect(s.energyBreakdownJ.static ?? 0).toBeCloseTo(staticW * plan.makespanS, 9);
           for (const d of sg.devices) {
             const busy = s.instances.filter((i) => i.device === d.id).reduce((sum, i) => sum + i.busyS, 0);
             expect(busy, d.id).toBeCloseTo(work.get(d.id) ?? 0, 9);
           }
           for (const l of s.links) expect(l.busyS, l.id).toBeCloseTo(onLink.get(l.id) ?? 0, 9);
-          for (const x of [...s.instances, ...s.links]) expect(x.utilization).toBeCloseTo(s.makespanS > 0 ? x.busyS / s.makespanS : 0, 12);
+          // every instance of every class, busy for the tiles the plan puts on it; utilization over the plan's makespan
+          const onInstance = new Map<string, number>();
+          for (const o of plan.ops)
+            for (const t of o.tiles)
+              onInstance.set(`${o.device}#${t.instance}`, (onInstance.get(`${o.device}#${t.instance}`) ?? 0) + t.endS - t.startS);
+          expect(s.instances.map((i) => i.id)).toEqual(
+            sg.devices.flatMap((d) => Array.from({ length: d.count }, (_, k) => `${d.id}#${k}`)),
+          );
+          const share = (busy: number) => (plan.makespanS > 0 ? busy / plan.makespanS : 0);
+          for (const i of s.instances) {
+            expect(i.busyS, i.id).toBeCloseTo(onInstance.get(i.id) ?? 0, 9);
+            expect(i.utilization, i.id).toBeCloseTo(share(onInstance.get(i.id) ?? 0), 9);
+          }
+          expect(s.links.map((l) => l.id)).toEqual(sg.links);
+          for (const l of s.links) expect(l.utilization, l.id).toBeCloseTo(share(onLink.get(l.id) ?? 0), 9);
         }
       }),
       { numRuns: 100 },

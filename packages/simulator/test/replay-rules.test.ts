@@ -140,21 +140,25 @@ const rejects = (p: Plan, message: string, pk: (id: string) => Candidate = pick)
 };
 
 describe('simulate: what a valid plan reports, counted by hand', () => {
-  const s = simulate(sg, pick, plan());
+  // replayed in each test, not while the file loads, so a broken replay fails the test
+  const replay = () => simulate(sg, pick, plan());
 
   it('the makespan is the last op end (9 s); the plan ops and transfers come back as given', () => {
+    const s = replay();
     expect(s.makespanS).toBe(9);
     expect(s.ops.map((o) => o.id)).toEqual(['b', 'a', 'd', 'c', 'z']);
     expect(s.transfers).toEqual([transfers.bd, transfers.ac]);
   });
 
   it('energy by kind: compute 5+8+2+1, memory 1, io 0.25, transfer 0.5+1 (a->c, b->d), static (2*3 + 0.5) W * 9 s', () => {
+    const s = replay();
     expect(s.energyBreakdownJ).toEqual({ compute: 16, memory: 1, io: 0.25, transfer: 1.5, static: 58.5 });
     // the total as counted by hand: candidates 6 + 8 + 2 + 1.25, transfers 1.5, static 58.5
     expect(s.energyJ).toBe(77.25);
   });
 
   it('busy time per instance is the sum of its tile lengths; utilization is busy / makespan', () => {
+    const s = replay();
     expect(s.instances).toEqual([
       { id: 'g#0', device: 'g', busyS: 4, utilization: 4 / 9 },
       { id: 'g#1', device: 'g', busyS: 2, utilization: 2 / 9 },
@@ -163,6 +167,7 @@ describe('simulate: what a valid plan reports, counted by hand', () => {
   });
 
   it('busy time per link is the sum of its transfers (l0: 1 + 2 s); an unused link is idle', () => {
+    const s = replay();
     expect(s.links).toEqual([
       { id: 'l0', busyS: 3, utilization: 3 / 9 },
       { id: 'l1', busyS: 0, utilization: 0 },
@@ -201,9 +206,9 @@ describe('simulate: a schedule of zero length', () => {
     transfers: [],
     windows: [],
   };
-  const s = simulate(free, (id) => free.candidates.get(id)?.[0] as Candidate, p);
 
   it('utilization is 0, not 0/0, and there is no transfer energy at all (not even a 0 J entry)', () => {
+    const s = simulate(free, (id) => free.candidates.get(id)?.[0] as Candidate, p);
     expect(s.makespanS).toBe(0);
     expect(s.instances.map((i) => i.utilization)).toEqual([0, 0, 0]);
     expect(s.links.map((l) => l.utilization)).toEqual([0, 0]);

@@ -23,7 +23,7 @@ describe('the simulator replays the optimizer schedule', () => {
         for (const op of sg.graph.ops()) compute += pick(op.id).energy.compute ?? 0;
         expect(s.energyBreakdownJ.compute ?? 0).toBeCloseTo(compute, 9);
         const staticW = sg.devices.reduce((a, d) => a + d.count * d.staticPowerW, 0);
-        expect(s.energyBreakdownJ.static ?? 0).toBeCloseTo(staticW * s.makespanS, 9);
+        expect(s.energyBreakdownJ.static ?? 0).toBeCloseTo(staticW * plan.makespanS, 9);
         let dynamic = 0;
         for (const op of sg.graph.ops()) dynamic += pick(op.id).energyJ;
         for (const e of sg.graph.edges()) dynamic += sg.transfer(pick(e.from).device, pick(e.to).device, e.bytes).energyJ;
