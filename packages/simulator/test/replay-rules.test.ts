@@ -295,7 +295,7 @@ describe('simulate: each op once, on its class, its tiles adding up to its work'
     // z (0 s of work) over exactly the slack passes; a little more fails
     expect(() => simulate(sg, pick, plan({ z: op('z', 'p', 0, SLACK, [[0, 0, SLACK]]) }))).not.toThrow();
     expect(() => simulate(sg, pick, plan({ z: op('z', 'p', 0, 2 * SLACK, [[0, 0, 2 * SLACK]]) }))).toThrow(/'z' tiles add to/);
-    // a 1 s schedule of b (4 s of work on... two tiles of 2 s): b alone, where the latency (4 s) exceeds the makespan
+    // b alone, split into two 2 s tiles: its latency (4 s) is twice the makespan (2 s), so the slack is 1e-9 of the latency, 4e-9 s
     const lone = new OpGraph({ id: 'lone', family: 'f', phase: 'prefill', seqLen: 1, batch: 1, dtype: 'int8', layers: 0 });
     lone.addOp({ id: 'b', name: 'b', kind: 'add', layer: null, inputs: [], outputs: [], weights: [], attrs: {} });
     const one: StackedGraph = { ...sg, graph: lone, candidates: new Map([['b', [cand('g', 4, {}, 2)]]]) };
@@ -310,7 +310,7 @@ describe('simulate: each op once, on its class, its tiles adding up to its work'
       transfers: [],
       windows: [],
     });
-    // 6e-9 s short of 4 s: more than 1e-9 of the makespan (2e-9), less than 1e-9 of the latency (4e-9)... of max(2, 4)
+    // 3e-9 s short passes (more than 1e-9 of the makespan, less than 1e-9 of the latency); 6e-9 s short is refused
     expect(() => simulate(one, (id) => one.candidates.get(id)?.[0] as Candidate, split(3e-9))).not.toThrow();
     expect(() => simulate(one, (id) => one.candidates.get(id)?.[0] as Candidate, split(6e-9))).toThrow(/'b' tiles add to/);
   });
