@@ -51,17 +51,17 @@ function cpu(reread = REREAD): TargetPlugin {
   });
 }
 
-function ptu(reread = REREAD, overheadS = PTU_OVERHEAD_S): TargetPlugin {
+function ptu(reread = REREAD, overheadS = PTU_OVERHEAD_S, over: Record<string, number> = {}): TargetPlugin {
   return defineTarget({
     id: 'ptu',
     name: 'ptu',
     description: 'stand-in PTU',
     params: {
-      spm: num(1e-11, false),
+      spm: num(over.spm ?? 1e-11, false),
       wavelengths: { ...num(20, false), integer: true },
-      macEnergyJ: num(4e-14),
-      dacEnergyJ: num(3.18e-12),
-      adcEnergyJ: num(1.6e-12),
+      macEnergyJ: num(over.macEnergyJ ?? 4e-14),
+      dacEnergyJ: num(over.dacEnergyJ ?? 3.18e-12),
+      adcEnergyJ: num(over.adcEnergyJ ?? 1.6e-12),
       bits: num(8, false),
       laserPowerPerWavelengthW: num(0),
       staticPowerW: num(0),
@@ -421,6 +421,40 @@ describe('reproduce --quick where the PTU wins outright (weights read once, no p
       'both objectives choose the same device for every op at every length tried',
     ]);
     expect(r.pareto).toBeNull();
+  });
+});
+
+describe('reproduce --quick where the PTU is far slower and barely leaner', () => {
+  // 1e-8 s per MAC (5e-10 at 20 wavelengths, against the CPU's 1e-11), 1.8 pJ per MAC against 2, no converters
+  const slow = toyRegistry({
+    models: ['gpt2', 'llama-2-7b'],
+    targets: [cpu(1), ptu(1, 0, { spm: 1e-8, macEnergyJ: 1.8e-12, dacEnergyJ: 0, adcEnergyJ: 0 }), gpu()],
+  });
+  let r: ReproduceResult;
+  beforeAll(async () => {
+    r = await reproduce(slow, { quick: true });
+  }, 300_000);
+
+  it('finding 1 does not hold: 10 % at most, even with free memory', () => {
+    expect(r.thresholds.map((t) => t.memoryEnergyPerNumberJ)).toEqual([null, null]);
+    for (const t of r.thresholds) expect(t.reductionAtZero).toBeCloseTo(0.1, 9);
+    expect(r.claims[0]?.verdict).toBe('does not hold');
+    expect(r.claims[0]?.assumption).toBe(
+      [
+        "weights read from DRAM at 160 pJ per number dominate both machines' energy, and cost the same on both",
+        'gpt2 at 256 tokens stays below 50 % even with free memory (10.0 %)',
+        'llama-2-7b at 512 tokens stays below 50 % even with free memory (10.0 %)',
+      ].join('; '),
+    );
+  });
+
+  it('finding 3 holds: latency keeps every op on the CPU, energy moves every op to the PTU, at every length', () => {
+    expect(r.mappings.map((m) => m.differing.map((d) => [d.op, d.latencyDevice, d.energyDevice]))).toEqual(
+      LENGTHS.map(() => ['fc0', 'fc1', 'fc2'].map((op) => [op, 'cpu', 'ptu'])),
+    );
+    expect([r.claims[2]?.verdict, r.claims[2]?.assumption]).toEqual(['holds', 'they differ at gpt2 L=64, gpt2 L=256, llama-2-7b L=512']);
+    // the first of the lengths that differ most
+    expect([r.pareto?.model, r.pareto?.seqLen]).toEqual(['gpt2', 64]);
   });
 });
 
