@@ -54,6 +54,9 @@ describe('blockTree: biconnected blocks rooted at the first op', () => {
       [['o1', 'o2'], ['o1', 'o2'], 'o1', 'o2', true, 0],
       [['o2', 'o3'], ['o2'], 'o2', undefined, true, 1],
     ]);
+    // the root has no entry and the last spine block no exit: absent, not undefined
+    expect('entry' in (tree[0] ?? {})).toBe(false);
+    expect('exit' in (tree[2] ?? {})).toBe(false);
   });
 
   it('a leaf off the chain is a side block, child of the first block holding its articulation op', () => {

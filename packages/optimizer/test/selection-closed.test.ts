@@ -370,3 +370,79 @@ describe('greedy and the study path', () => {
     expect([p.get('o0'), p.get('o1'), p.get('o2')]).toEqual([0, 0, 1]);
   });
 });
+
+describe('the study path, path by path', () => {
+  it('a second path through an op already fixed keeps its fixed candidate (searched again under the fixes)', () => {
+    // o0 (d0 only) -> o1 (d0 | d1, 1 s each) <- o2 (d1 only); 1000 B edges (2 s, 1 J between classes)
+    // path through o0 fixes o1 on d0 (1 + 1 < 1 + 2 + 1); the path through o2 would like o1 on d1 (1 + 1), but o1 is fixed
+    const sg = handMade(
+      [
+        [0, 1, 1],
+        [
+          [0, 1, 1],
+          [1, 1, 1],
+        ],
+        [1, 1, 1],
+      ],
+      [
+        [0, 1, 1000],
+        [2, 1, 1000],
+      ],
+      [1, 1],
+    );
+    const p = studyPathSelect(sg, 'latency');
+    expect([p.get('o0'), p.get('o1'), p.get('o2')]).toEqual([0, 0, 0]);
+  });
+
+  it('energy paths pay each transfer in joules: o1 leaves the class of o0 when 9 + 1 + 2 = 12 J beats 9 + 7 = 16 J, not at 6 J a transfer', () => {
+    // o0 (d1 only, 9 J) -1000 B (1 J)-> o1 (d0 2 J | d1 7 J): 9 + 1 + 2 = 12 J beats 9 + 7 = 16 J
+    const sg = handMade(
+      [
+        [1, 1, 9],
+        [
+          [0, 4, 2],
+          [1, 2, 7],
+        ],
+      ],
+      [[0, 1, 1000]],
+      [1, 1],
+    );
+    expect(studyPathSelect(sg, 'energy').get('o1')).toBe(0);
+    // 6000 B cost 6 J: 9 + 6 + 2 = 17 J loses to 16 J
+    const dear = handMade(
+      [
+        [1, 1, 9],
+        [
+          [0, 4, 2],
+          [1, 2, 7],
+        ],
+      ],
+      [[0, 1, 6000]],
+      [1, 1],
+    );
+    expect(studyPathSelect(dear, 'energy').get('o1')).toBe(1);
+    // for latency the same transfer is 1 + 6 = 7 s: 1 + 7 + 4 = 12 s loses to 1 + 2 = 3 s
+    expect(studyPathSelect(dear, 'latency').get('o1')).toBe(1);
+  });
+
+  it('independent ops each take their own cheapest', () => {
+    const sg = handMade(
+      [
+        [
+          [0, 3, 1],
+          [1, 2, 5],
+        ],
+        [
+          [0, 1, 4],
+          [1, 2, 2],
+        ],
+      ],
+      [],
+      [1, 1],
+    );
+    const lat = studyPathSelect(sg, 'latency');
+    expect([lat.get('o0'), lat.get('o1')]).toEqual([1, 0]);
+    const en = studyPathSelect(sg, 'energy');
+    expect([en.get('o0'), en.get('o1')]).toEqual([0, 1]);
+  });
+});
