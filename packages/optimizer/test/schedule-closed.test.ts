@@ -853,3 +853,23 @@ describe('more placements pinned by hand', () => {
     expect(plan.makespanS).toBe(20);
   });
 });
+
+describe('the search tries each width of a tiled op', () => {
+  it('3 s beside a 2-part 4 s op: HEFT tiles the 4 s op first (0..2) and ends at 2 + 3 = 5; kept whole it runs beside: 4', () => {
+    const sg = handMade(
+      [
+        [0, 3, 1],
+        [0, 4, 1, 2],
+      ],
+      [],
+      [2],
+    );
+    const { seg, cands } = whole(sg);
+    expect(heftOrder(sg, seg, cands)).toEqual([1, 0]);
+    expect(heftMakespan(sg, seg, cands)).toBe(5);
+    expect(segmentBound(sg, seg, cands)).toBe(3.5);
+    expect(scheduleSegment(sg, seg, cands)).toMatchObject({ makespanS: 4, boundS: 4, exact: true });
+    const plan = planSelection(sg, firstOf(sg));
+    expect(plan.ops.find((o) => o.id === 'o1')?.tiles).toHaveLength(1);
+  });
+});
