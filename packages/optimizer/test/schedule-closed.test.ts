@@ -757,19 +757,25 @@ describe('more placements pinned by hand', () => {
     expect(scheduleSegment(sg, seg, cands, cost.makespanS)).toBe(cost);
   });
 
-  it('a transfer between classes that takes time even with no bytes holds no link: both in parallel, 1 + 1 + 1 = 3', () => {
+  it('a transfer between classes that takes time even with no bytes holds no link: four in parallel, 1 + 1 + 1 = 3 (not 4 on the link)', () => {
     const base = handMade(
       [
         [0, 1, 1],
         [0, 1, 1],
+        [0, 1, 1],
+        [0, 1, 1],
+        [1, 1, 1],
+        [1, 1, 1],
         [1, 1, 1],
         [1, 1, 1],
       ],
       [
-        [0, 2, 0],
-        [1, 3, 0],
+        [0, 4, 0],
+        [1, 5, 0],
+        [2, 6, 0],
+        [3, 7, 0],
       ],
-      [2, 2],
+      [4, 4],
     );
     const sg: StackedGraph = { ...base, transfer: (a, b) => (a === b ? { latencyS: 0, energyJ: 0 } : { latencyS: 1, energyJ: 0 }) };
     const { seg, cands } = whole(sg);
