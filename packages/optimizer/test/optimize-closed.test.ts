@@ -1,5 +1,6 @@
+import type { MilpProblem } from '@lightcode/cost-model';
 import { UserError } from '@lightcode/ir';
-import { EXHAUSTIVE_LIMIT, exhaustiveSelect, optimize, selectionSpace } from '@lightcode/optimizer';
+import { EXHAUSTIVE_LIMIT, exhaustiveSelect, optimize, selectionSpace, yalpsSolver } from '@lightcode/optimizer';
 import { describe, expect, it } from 'vitest';
 import { handMade } from './hand-made.js';
 
@@ -197,5 +198,130 @@ describe('optimize', () => {
     expect(r.decomposition).toEqual({ skipped: expect.any(String) });
     expect(r.selection.objectiveValue).toBe(8);
     expect(r.note).toMatch(/^the best schedule found is 12\.50 % above the relaxation's lower bound/);
+  });
+});
+
+/** o0 -> o1 as in twoOps, then o1 -1000 B-> o2 (d0 only): latency optimum 6 s, energy optimum 40 J (see above). */
+const chain3 = () =>
+  handMade(
+    [
+      [
+        [0, 3, 5],
+        [1, 1, 9],
+      ],
+      [
+        [0, 4, 2],
+        [1, 2, 7],
+      ],
+      [0, 1, 1],
+    ],
+    [
+      [0, 1, 1000],
+      [1, 2, 1000],
+    ],
+    [2, 1],
+    [1, 2],
+  );
+
+/** A long dangling sink (100 s) beside a chain on one instance: every schedule takes all 110 s of work. */
+const sinky = () =>
+  handMade(
+    [
+      [0, 1, 1],
+      [0, 2, 1],
+      [0, 3, 1],
+      [0, 100, 1],
+      [0, 4, 1],
+    ],
+    [
+      [0, 1, 0],
+      [1, 2, 0],
+      [0, 2, 0],
+      [0, 3, 0],
+      [1, 3, 0],
+      [2, 4, 0],
+    ],
+    [1],
+  );
+
+describe('optimize: the paths beyond enumeration', () => {
+  it('at the enumeration limit exactly, it enumerates', async () => {
+    expect((await optimize(twoOps(), { objective: 'latency', exhaustiveLimit: 4 })).method).toBe('enumeration');
+    expect((await optimize(twoOps(), { objective: 'latency', exhaustiveLimit: 3 })).method).toBe('search');
+  });
+
+  it('both budgets missed: both named, joined by a semicolon; a budget met exactly is not named', async () => {
+    const both = await optimize(twoOps(), { objective: 'latency', constraints: { latencyBudgetS: 2, energyBudgetJ: 20 } }).catch(
+      (x: unknown) => x,
+    );
+    expect((both as Error).message).toBe(
+      'infeasible: latency budget 2.000 s is below the best achievable latency 3.000 s; energy budget 20.00 J is below the least achievable energy 31.00 J',
+    );
+    const one = await optimize(twoOps(), { objective: 'latency', constraints: { latencyBudgetS: 3, energyBudgetJ: 20 } }).catch(
+      (x: unknown) => x,
+    );
+    expect((one as Error).message).toBe('infeasible: energy budget 20.00 J is below the least achievable energy 31.00 J');
+  });
+
+  it('by segments, a budget nothing meets is explained', async () => {
+    const e = await optimize(chain3(), { objective: 'energy', exhaustiveLimit: 0, constraints: { latencyBudgetS: 2 } }).catch(
+      (x: unknown) => x,
+    );
+    expect((e as Error).message).toBe('infeasible: latency budget 2.000 s is below the best achievable latency 6.000 s');
+  });
+
+  it('by the search, a budget the relaxation cannot meet is explained', async () => {
+    const e = await optimize(twoOps(), { objective: 'energy', exhaustiveLimit: 0, constraints: { latencyBudgetS: 2 } }).catch(
+      (x: unknown) => x,
+    );
+    expect((e as Error).message).toBe('infeasible: latency budget 2.000 s is below the best achievable latency 3.000 s');
+  });
+
+  it('a dangling sink under a budget: the segments bound 6 + 4 = 10 s, the relaxation 110 s proves the schedule; without it, a gap', async () => {
+    const budget = { energyBudgetJ: 1e6 };
+    const r = await optimize(sinky(), { objective: 'latency', exhaustiveLimit: 0, constraints: budget });
+    expect([r.method, r.selection.objectiveValue, r.selection.status, r.gap]).toEqual(['decomposition', 110, 'optimal', 0]);
+    const weak = await optimize(sinky(), { objective: 'latency', exhaustiveLimit: 0, constraints: budget, relaxation: false });
+    // with a budget the chain master is a MILP: its bound to the solver's tolerance
+    expect([weak.selection.objectiveValue, weak.selection.status]).toEqual([110, 'feasible']);
+    expect(weak.selection.bound).toBeCloseTo(10, 6);
+    expect(weak.gap).toBeCloseTo(100 / 110, 6);
+    expect(weak.note).toBe('the schedule is 90.91 % above the proven lower bound');
+  });
+
+  it("the search starts from the relaxation's selection, and names it when no move improves it", async () => {
+    const r = await optimize(twoOps(), { objective: 'latency', exhaustiveLimit: 0, decompose: false });
+    expect(r.selection.solver).toBe('relaxation');
+  });
+
+  it('with no time left: the best baseline, no bound, and a note saying both', async () => {
+    const t0 = performance.now();
+    const r = await optimize(twoOps(), { objective: 'latency', exhaustiveLimit: 0, decompose: false, timeLimitS: 0 });
+    const took = (performance.now() - t0) / 1000;
+    expect(r.selection.solver).toBe('baseline');
+    expect(r.selection.objectiveValue).toBe(3);
+    expect(r.selection.status).toBe('feasible');
+    expect('gap' in r).toBe(false);
+    expect(r.note).toBe(
+      'the 0 s time limit was reached; the best schedule found is without a lower bound (no time was left for the relaxation)',
+    );
+    expect(r.solveTimeS).toBeGreaterThanOrEqual(0);
+    expect(r.solveTimeS).toBeLessThanOrEqual(took);
+  });
+
+  it('a solver given as a rule is asked per problem; a plugin is used as it is', async () => {
+    const asked: MilpProblem[] = [];
+    const r = await optimize(twoOps(), {
+      objective: 'latency',
+      exhaustiveLimit: 0,
+      solver: (p) => {
+        asked.push(p);
+        return yalpsSolver;
+      },
+    });
+    expect(asked.length).toBeGreaterThan(0);
+    expect(r.selection.objectiveValue).toBe(3);
+    const direct = await optimize(twoOps(), { objective: 'latency', exhaustiveLimit: 0, solver: yalpsSolver });
+    expect(direct.selection.objectiveValue).toBe(3);
   });
 });
