@@ -1,4 +1,5 @@
 import type { MilpProblem, MilpResult, SolverPlugin } from '@lightcode/cost-model';
+import type { Candidate, StackedGraph } from '@lightcode/ir';
 import { type ChainLink, makeSelection, type SegmentPoint, solveChain, yalpsSolver } from '@lightcode/optimizer';
 import { describe, expect, it } from 'vitest';
 import { lexLess, localSearch, rank } from '../src/search/local-search.js';
@@ -240,5 +241,80 @@ describe('solveChain with a budget: the MILP', () => {
     expect(feasible).toBe('the master problem was not solved (feasible)');
     const empty = await solveChain(chain(), 'latency', 0, { latencyBudgetS: 10 }, answering({ status: 'optimal' }), 1);
     expect(empty).toBe('the master problem was not solved (optimal)');
+  });
+});
+
+/** A fused realization of o0 and o1 on d1: o0 carries its latency and energy, o1 none. */
+const fusedPart = (index: number, latencyS: number, energyJ: number): Candidate => ({
+  device: 'd1',
+  target: 't',
+  algorithm: 'fused',
+  latencyS,
+  energy: {},
+  energyJ,
+  fusion: { id: 'f', index, size: 2 },
+});
+
+/** o0 (d0 3 s 3 J | d1 2 s 2 J | fused), o1 (d0 4 s 4 J | d1 2 s 2 J | fused); the fusion: 1 s, 20 J. */
+function withFusion(): StackedGraph {
+  const sg = handMade(
+    [
+      [
+        [0, 3, 3],
+        [1, 2, 2],
+      ],
+      [
+        [0, 4, 4],
+        [1, 2, 2],
+      ],
+    ],
+    [[0, 1, 0]],
+    [1, 1],
+  );
+  const candidates = new Map(sg.candidates);
+  candidates.set('o0', [...(candidates.get('o0') ?? []), fusedPart(0, 1, 20)]);
+  candidates.set('o1', [...(candidates.get('o1') ?? []), fusedPart(1, 0, 0)]);
+  return { ...sg, candidates };
+}
+
+describe('localSearch with a fused realization', () => {
+  const start = (sg: StackedGraph, a: number, b: number, objective: 'latency' | 'energy') =>
+    makeSelection(
+      sg,
+      new Map([
+        ['o0', a],
+        ['o1', b],
+      ]),
+      objective,
+      'start',
+    );
+
+  it('latency from d0 d0 (7 s): joining the fusion moves both ops, 1 s', () => {
+    const sg = withFusion();
+    const r = localSearch(sg, start(sg, 0, 0, 'latency'), 'latency', {}, Number.POSITIVE_INFINITY);
+    expect([r.choice.get('o0'), r.choice.get('o1'), r.latencyS]).toEqual([2, 2, 1]);
+  });
+
+  it('energy from the fusion (20 J): leaving it sends the partner to its first unfused candidate, then on to d1 d1 at 4 J', () => {
+    const sg = withFusion();
+    const r = localSearch(sg, start(sg, 2, 2, 'energy'), 'energy', {}, Number.POSITIVE_INFINITY);
+    expect([r.choice.get('o0'), r.choice.get('o1'), r.energyJ]).toEqual([1, 1, 4]);
+  });
+
+  it('a partner with no unfused candidate: no move leaves the fusion', () => {
+    const base = withFusion();
+    const candidates = new Map(base.candidates);
+    candidates.set('o1', [fusedPart(1, 0, 0)]);
+    const sg = { ...base, candidates };
+    const s = makeSelection(
+      sg,
+      new Map([
+        ['o0', 2],
+        ['o1', 0],
+      ]),
+      'energy',
+      'start',
+    );
+    expect(localSearch(sg, s, 'energy', {}, Number.POSITIVE_INFINITY)).toBe(s);
   });
 });
