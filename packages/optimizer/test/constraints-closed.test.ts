@@ -204,6 +204,60 @@ describe('fused realizations', () => {
     );
   });
 
+  it('mendFusions: the cheapest unfused candidate, the first on ties; a member with none keeps the fusion', () => {
+    const sg = withFusion();
+    // scores: d0 1, d1 5, fused 10: the members go to d0 (index 0)
+    const byDevice = (c: Candidate) => (c.fusion ? 10 : c.device === 'd0' ? 1 : 5);
+    expect(
+      mendFusions(
+        sg,
+        new Map([
+          ['o0', 2],
+          ['o1', 1],
+        ]),
+        byDevice,
+      ),
+    ).toEqual(
+      new Map([
+        ['o0', 0],
+        ['o1', 0],
+      ]),
+    );
+    // equal scores for both unfused candidates: the first
+    expect(
+      mendFusions(
+        sg,
+        new Map([
+          ['o0', 2],
+          ['o1', 1],
+        ]),
+        (c) => (c.fusion ? 10 : 3),
+      ),
+    ).toEqual(
+      new Map([
+        ['o0', 0],
+        ['o1', 0],
+      ]),
+    );
+    // o1 only fused: however dear the fusion, it is taken whole
+    const only: StackedGraph = { ...sg, candidates: new Map([...sg.candidates, ['o1', [fused('d1', 1, 0)]]]) };
+    expect(
+      mendFusions(
+        only,
+        new Map([
+          ['o0', 0],
+          ['o1', 0],
+        ]),
+        (c) => (c.fusion ? 100 : 1),
+      ),
+    ).toEqual(
+      new Map([
+        ['o0', 2],
+        ['o1', 0],
+      ]),
+    );
+  });
+
   it('assertWholeFusions names a fusion taken in part', () => {
     const sg = withFusion();
     expect(() =>
