@@ -97,6 +97,14 @@ describe('placement rules', () => {
     expect(() => restrictCandidates(sg, { pins: [{ glob: 'op2', device: 'd1' }] })).toThrow(
       "op 'op2' has no device left after --pin/--exclude (it can run on: d0)",
     );
+    expect(() =>
+      restrictCandidates(sg, {
+        excludes: [
+          { glob: 'op0', device: 'd0' },
+          { glob: 'op0', device: 'd1' },
+        ],
+      }),
+    ).toThrow("op 'op0' has no device left after --pin/--exclude (it can run on: d0, d1)");
     expect(() => restrictCandidates(sg, { excludes: [{ glob: '*', device: 'd0' }] })).toThrow(
       "op 'op2' has no device left after --pin/--exclude (it can run on: d0)",
     );

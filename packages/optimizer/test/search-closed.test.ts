@@ -1,6 +1,6 @@
 import type { MilpProblem, MilpResult, SolverPlugin } from '@lightcode/cost-model';
 import type { Candidate, StackedGraph } from '@lightcode/ir';
-import { type ChainLink, makeSelection, type SegmentPoint, solveChain, yalpsSolver } from '@lightcode/optimizer';
+import { type ChainLink, exhaustiveSelect, makeSelection, type SegmentPoint, solveChain, yalpsSolver } from '@lightcode/optimizer';
 import { describe, expect, it } from 'vitest';
 import { lexLess, localSearch, rank } from '../src/search/local-search.js';
 import { handMade } from './hand-made.js';
@@ -316,5 +316,60 @@ describe('localSearch with a fused realization', () => {
       'start',
     );
     expect(localSearch(sg, s, 'energy', {}, Number.POSITIVE_INFINITY)).toBe(s);
+  });
+});
+
+describe('exhaustiveSelect skips selections that take a fusion in part', () => {
+  it('energy: o0 on d1 with o1 in the fusion would be 2 J, but is not a selection; d1 d1 at 4 J is', () => {
+    const r = exhaustiveSelect(withFusion(), 'energy');
+    expect([r?.choice.get('o0'), r?.choice.get('o1'), r?.objectiveValue]).toEqual([1, 1, 4]);
+    const l = exhaustiveSelect(withFusion(), 'latency');
+    expect([l?.choice.get('o0'), l?.choice.get('o1'), l?.objectiveValue]).toEqual([2, 2, 1]);
+  });
+});
+
+describe('solveChain details', () => {
+  it('equal values at one exit: the first point is kept', async () => {
+    const tie: ChainLink[] = [new Map([['-1/0', [pt(5, 1, [0]), pt(5, 2, [1])]]]), new Map([['0/-1', [pt(1, 1, [0])]]])];
+    const r = await solveChain(tie, 'latency', 0, {}, () => yalpsSolver, 1);
+    if (!r || typeof r === 'string') throw new Error(String(r));
+    expect(r.points[0]?.picks).toEqual([0]);
+  });
+
+  it("a weighted objective under a loose budget: the MILP finds the shortest path's 1 x 6 s + 1 x 2 J = 8", async () => {
+    const r = await solveChain(chain(), { latencyWeight: 1, energyWeight: 1 }, 0, { latencyBudgetS: 100 }, () => yalpsSolver, 10);
+    if (!r || typeof r === 'string') throw new Error(String(r));
+    expect(r.value).toBe(8);
+    expect(r.points.map((p) => p.timeS)).toEqual([5, 1]);
+  });
+
+  it('an energy budget alone adds an energy row and no latency row', async () => {
+    let seen: MilpProblem | undefined;
+    const spy: SolverPlugin = {
+      kind: 'solver',
+      id: 'spy',
+      name: 'spy',
+      description: '',
+      solve: (p, o) => {
+        seen = p;
+        return yalpsSolver.solve(p, o);
+      },
+    };
+    await solveChain(chain(), 'latency', 0, { energyBudgetJ: 5 }, () => spy, 10);
+    expect(seen?.rows.map((r) => r.name)).toEqual(['one_0', 'one_1', 'agree_1_0', 'agree_1_1', 'energy_budget']);
+  });
+
+  it('a timed-out answer without a bound gives no bound', async () => {
+    const r = await solveChain(
+      chain(),
+      'latency',
+      0,
+      { latencyBudgetS: 10 },
+      () => ({ kind: 'solver', id: 'fake', name: 'fake', description: '', solve: () => ({ status: 'timeout', values: [0, 0, 1, 0, 1] }) }),
+      1,
+    );
+    if (!r || typeof r === 'string') throw new Error(String(r));
+    expect(r.value).toBe(4);
+    expect('bound' in r).toBe(false);
   });
 });

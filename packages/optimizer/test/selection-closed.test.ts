@@ -177,6 +177,31 @@ describe('pricing a selection', () => {
     expect(evaluateSelection(sg, firstChoice(sg)).latencyS).toBe(1 + 3 * 2 + 1);
   });
 
+  it('relaxation: a transfer that takes time with no bytes loads no link (four of them: path 3 s, no 4 s on the link)', () => {
+    const base = handMade(
+      [
+        [0, 1, 1],
+        [0, 1, 1],
+        [0, 1, 1],
+        [0, 1, 1],
+        [1, 1, 1],
+        [1, 1, 1],
+        [1, 1, 1],
+        [1, 1, 1],
+      ],
+      [
+        [0, 4, 0],
+        [1, 5, 0],
+        [2, 6, 0],
+        [3, 7, 0],
+      ],
+      [4, 4],
+    );
+    const sg: StackedGraph = { ...base, transfer: (a, b) => (a === b ? { latencyS: 0, energyJ: 0 } : { latencyS: 1, energyJ: 0 }) };
+    const r = relaxedCost(sg, firstChoice(sg));
+    expect([r.criticalPathS, r.loadBoundS, r.latencyS]).toEqual([3, 1, 3]);
+  });
+
   it('relaxation: a 4-part op on 2 instances spans half its latency; its class load counts whole', () => {
     const sg = handMade([[0, 8, 1, 4]], [], [2]);
     const r = relaxedCost(sg, firstChoice(sg));
@@ -222,6 +247,7 @@ describe('makeSelection: status from a proven bound', () => {
     expect(meetsBound(1 + 1.1e-5, 1)).toBe(false);
     expect(meetsBound(0, 0)).toBe(true);
     expect(meetsBound(1e-19, 0)).toBe(true);
+    expect(meetsBound(1e-18, 0)).toBe(true);
     expect(meetsBound(1e-17, 0)).toBe(false);
   });
 });
@@ -274,6 +300,21 @@ describe('baselines on two ops', () => {
     expect(b?.feasible).toBe(false);
     expect(b?.latencyS).toBeNaN();
     expect(b?.energyJ).toBeNaN();
+  });
+
+  it('all-<class> keeps the first of its fastest: 2 s before 5 s, and before another 2 s', () => {
+    const sg = handMade(
+      [
+        [
+          [0, 2, 1],
+          [0, 5, 1],
+          [0, 2, 1],
+        ],
+      ],
+      [],
+      [1, 1],
+    );
+    expect(new Map(baselineChoices(sg)).get('all-d0')?.get('o0')).toBe(0);
   });
 
   it('all-<class> picks the fastest of several candidates on that class', () => {
