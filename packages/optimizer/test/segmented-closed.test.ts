@@ -93,6 +93,13 @@ describe('segmentedSelect', () => {
       [0, 2],
     ]);
     expect(await segmentedSelect(tri, 'latency', {}, pick, opts)).toBe('the graph is one block');
+    // o0 -> o2 and o0 -> o1: two blocks, but the spine (first op to last) is one of them
+    const fork = graphOf(3, [
+      [0, 2],
+      [0, 1],
+    ]);
+    expect(segmentsOf(fork).segments).toHaveLength(1);
+    expect(await segmentedSelect(fork, 'latency', {}, pick, opts)).toBe('the graph is one segment');
   });
 
   it('a dangling sink: the segments bound 6 + 4, but the work of every op on the one instance is 1 + 2 + 3 + 100 + 4 = 110', async () => {
