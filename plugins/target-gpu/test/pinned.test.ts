@@ -329,6 +329,63 @@ describe('products, attention variants and presets beyond the common shapes', ()
     expect(fusedAttention(fp8, fp8.map(opArithmetic), params('h100'))).toHaveLength(1);
   });
 
+  it('fused attention on the other presets: h200 decode over 8192 cached tokens is K, V bytes / (4.8 TB/s x 0.8); h100 fp8 prefill at the fp8 peak and energy', () => {
+    const fused = (ops: OpNode[], q: GpuParams) => {
+      const [r] = fusedAttention(ops, ops.map(opArithmetic), q);
+      if (!r) throw new Error('not fused');
+      return r;
+    };
+    // one query, 32 heads sharing 8 key-value heads (GQA), 8192 keys of 128
+    const t = (shape: number[]) => tensor(shape, 'fp16');
+    const scores = t([1, 32, 1, 8192]);
+    const base = { layer: 0, weights: [] };
+    const decode: OpNode[] = [
+      { ...base, id: 'qk', name: 'qk', kind: 'matmul', attrs: {}, inputs: [t([1, 32, 1, 128]), t([1, 8, 128, 8192])], outputs: [scores] },
+      { ...base, id: 'sm', name: 'sm', kind: 'softmax', attrs: {}, inputs: [scores], outputs: [scores] },
+      { ...base, id: 'av', name: 'av', kind: 'matmul', attrs: {}, inputs: [scores, t([1, 8, 8192, 128])], outputs: [t([1, 32, 1, 128])] },
+    ];
+    const bytes = 2 * (2 * 8 * 8192 * 128) + 2 * (2 * 32 * 128);
+    const h200 = params('h200');
+    const r = fused(decode, h200);
+    expect(r.latencyS).toBeCloseTo(bytes / (4.8e12 * 0.8) + 8e-6, 15);
+    expect(r.energy.memory).toBeCloseTo(bytes * 31.2e-12, 18);
+    expect(r.energy.compute).toBeCloseTo(4 * 32 * 128 * 8192 * h200.energyPerFlopJ, 18);
+    // the h100 is the same die with 3.35 TB/s: slower on a memory-bound kernel by the bandwidth ratio
+    expect(fused(decode, params('h100')).latencyS - 8e-6).toBeCloseTo(((r.latencyS - 8e-6) * 4.8) / 3.35, 15);
+
+    const h100 = params('h100');
+    const fp8 = attentionChain(32, 4096, 128).map((o) => ({
+      ...o,
+      inputs: o.inputs.map((x) => ({ ...x, dtype: 'fp8' as const })),
+      outputs: o.outputs.map((x) => ({ ...x, dtype: 'fp8' as const })),
+    }));
+    const pairs = attentionPairs(4096, 4096, true);
+    const L = Math.sqrt(2 * pairs);
+    const flops = 4 * 32 * 128 * pairs;
+    const f = fused(fp8, h100);
+    expect(f.latencyS).toBeCloseTo(flops / (1979e12 * ((0.53 * L) / (L + 1552))) + 8e-6, 12);
+    expect(f.energy.compute).toBeCloseTo(flops * h100.energyPerFlopJ * (989e12 / 1979e12), 15);
+    expect(f.energy.memory).toBeCloseTo(4 * 32 * 4096 * 128 * 31.2e-12, 15);
+  });
+
+  it('declines, without throwing, a chain missing an op, an operand or an output, or with a 3-d query or key', () => {
+    const whole = attentionChain(2, 64, 32);
+    const [qk, sm, av] = whole as [OpNode, OpNode, OpNode];
+    // the guard looks at the ops alone (a fusion's arithmetic is its own)
+    const arith = whole.map(opArithmetic);
+    const declines = (ops: OpNode[], what: string) => expect(fusedAttention(ops, arith, p), what).toEqual([]);
+    expect(fusedAttention(whole, whole.map(opArithmetic), p)).toHaveLength(1);
+    declines([], 'no ops');
+    declines([qk], 'QK^T alone');
+    declines([qk, sm], 'no AV');
+    declines([{ ...qk, inputs: [] }, sm, av], 'no query');
+    declines([{ ...qk, inputs: [qk.inputs[0] as OpNode['inputs'][number]] }, sm, av], 'no key');
+    declines([qk, sm, { ...av, inputs: [av.inputs[0] as OpNode['inputs'][number]] }], 'no value');
+    declines([qk, sm, { ...av, outputs: [] }], 'no output');
+    declines([{ ...qk, inputs: [tensor([2, 64, 32], 'fp16'), qk.inputs[1] as OpNode['inputs'][number]] }, sm, av], '3-d query');
+    declines([{ ...qk, inputs: [qk.inputs[0] as OpNode['inputs'][number], tensor([2, 32, 64], 'fp16')] }, sm, av], '3-d key');
+  });
+
   it('derived energy per FLOP: (TDP - idle) / (0.7 x 16-bit peak) for h100 and h200 (700 W, 70 W, 989 TFLOP/s)', () => {
     for (const preset of ['h100', 'h200']) {
       expect(params(preset).energyPerFlopJ, preset).toBeCloseTo((700 - 70) / (0.7 * 989e12), 24);

@@ -430,6 +430,39 @@ describe('buffer plans at their boundaries', () => {
     expect(bufferPlan(e, dps(200))).toMatchObject({ schedule: 'row-blocked', rowsPerBlock: 1 });
     expect(bufferPlan(e, dps(199)).schedule).toBe('no-reuse');
   });
+
+  it('dot-product-serial: resident also when only W (K N) and a line fit; the cheaper stream is X once per block of W columns', () => {
+    const dps = (sramBytes: number) => resolveParams('ptu', ptu.params, ptu.presets, 'lightcode-2025', { bits: 8, sramBytes });
+    // X (30 x 100) is the larger operand: W (100 x 10) and a line of 100 fit in 1100 bytes, X does not
+    const tall = { batch: 1, m: 30, k: 100, n: 10 };
+    expect(bufferPlan(tall, dps(10 * 100 + 100)).schedule).toBe('resident');
+    expect(bufferPlan(tall, dps(10 * 100 + 99)).schedule).toBe('row-blocked');
+    // 600 bytes: 5 lines; W re-read per 5 rows of X: 1000 x 5, or X re-read per 5 columns of W: 3000 x 1
+    const plan = bufferPlan(tall, dps(600));
+    expect(plan).toMatchObject({ schedule: 'row-blocked', rowsPerBlock: 5, extraNumbers: 30 * 100 * (Math.ceil(10 / 5) - 1) });
+    expect(plan.extraNumbers).toBeLessThan(100 * 10 * (Math.ceil(30 / 5) - 1));
+  });
+
+  it('electro-optic crossbar: one row per block at one wavelength when that is cheaper; a tie goes to row blocks', () => {
+    // a 2 x 2 crossbar, one wavelength, 8 bit
+    const tiny = (sramBytes: number) => xbar(sramBytes, { crossbarRows: 2, crossbarCols: 2, wavelengths: 1 });
+    // K = 4, N = 4, M = 3 in 10 bytes: rowsFit = floor((10 - 4) / (4 + 2)) = 1; streaming re-reads X once (12) and
+    // spills 2 M N (ceil(K/R) - 1) = 24 partial sums, 36 in all; row blocks read W twice more, 32
+    expect(bufferPlan({ batch: 1, m: 3, k: 4, n: 4 }, tiny(10))).toMatchObject({
+      schedule: 'row-blocked',
+      rowsPerBlock: 1,
+      loadsPerTile: 3,
+      extraNumbers: 4 * 4 * 2,
+      spilledNumbers: 0,
+    });
+    // K = 2, N = 6, M = 3 in 12 bytes: 2 rows per block, W once more (12) against X twice more (12), nothing spilled
+    expect(bufferPlan({ batch: 1, m: 3, k: 2, n: 6 }, tiny(12))).toMatchObject({
+      schedule: 'row-blocked',
+      rowsPerBlock: 2,
+      loadsPerTile: 2,
+      extraNumbers: 2 * 6,
+    });
+  });
 });
 
 describe('declared domains and presets', () => {
