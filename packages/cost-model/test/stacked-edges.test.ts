@@ -245,6 +245,13 @@ describe('chains', () => {
     ]);
   });
 
+  it('every member must be of its kind in the chain, the first as well as the rest', () => {
+    const ids = (chains: ReturnType<typeof matchChains>) => chains.map((c) => c.map((o) => o.id));
+    expect(ids(matchChains(line(['softmax', 'add']), fusion(['linear', 'add'])))).toEqual([]);
+    expect(ids(matchChains(line(['linear', 'softmax']), fusion(['linear', 'add'])))).toEqual([]);
+    expect(ids(matchChains(line(['softmax', 'linear', 'add']), fusion(['linear', 'add'])))).toEqual([['1', '2']]);
+  });
+
   it('an op already in a match is not taken as a later member', () => {
     // two linears feed one add: the first linear takes it
     const b = new GraphBuilder({ id: 'g', family: 'g', phase: 'prefill', seqLen: 1, batch: 1, dtype: 'fp16', layers: 1 });

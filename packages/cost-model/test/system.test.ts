@@ -129,6 +129,12 @@ describe('the system schema, level by level', () => {
     expect(() => resolveSystem({ id: 's', devices: [dev], memories }, targets, 'sys')).toThrow(`sys: ${msg}`);
   });
 
+  it('a memory attached to a device the system lacks is named with all the devices it has', () => {
+    expect(() =>
+      resolveSystem({ id: 's', devices: two, links: [link], memories: [mem, { ...mem, attachedTo: ['z'] }] }, targets, 'sys'),
+    ).toThrow("sys: memories[1].attachedTo: no device 'z' (devices: x, y)");
+  });
+
   it('takes every memory kind, a zero energy, and 64 memories', () => {
     for (const kind of ['hbm', 'dram', 'sram']) {
       expect(resolveSystem({ id: 's', devices: [dev], memories: [{ ...mem, kind }] }, targets).spec.memories?.[0]?.kind).toBe(kind);
@@ -327,6 +333,19 @@ describe('paths: Dijkstra over latency + 1 MB / bandwidth; cost = sums over the 
     expect(s.path('a', 'e').fixedS).toBeCloseTo(4, 9);
     expect(s.path('e', 'b').links).toEqual(['de', 'cd', 'bc']);
     expect(s.path('a', 'd').links).toEqual(['ab', 'bc', 'cd']);
+  });
+
+  it('of devices equally near, settles the one reached first, so its path to a device beyond wins a tie', () => {
+    const four = ['x', 'y', 'z', 'w'].map((id) => ({ ...dev, id }));
+    const s = resolveSystem(
+      {
+        id: 's',
+        devices: four,
+        links: [l('xy', 'x', 'y', 1, 1e12), l('xz', 'x', 'z', 1, 1e12), l('zw', 'z', 'w', 1, 1e12), l('yw', 'y', 'w', 1, 1e12)],
+      },
+      targets,
+    );
+    expect(s.path('x', 'w').links).toEqual(['xy', 'yw']);
   });
 
   it('on a tie keeps the path found first', () => {

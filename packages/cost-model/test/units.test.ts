@@ -12,6 +12,7 @@ import {
   PICO,
   parseQuantity,
   TERA,
+  UserError,
 } from '@lightcode/cost-model';
 import { describe, expect, it } from 'vitest';
 
@@ -83,6 +84,7 @@ describe('parseQuantity: value x prefix', () => {
   it.each(['abc', '', 'ms', '5 s extra', 'x5s', '5 5s', '5 xs', '5 sJ', '5 Js', '5J', '1.2.3s', '5 m s'])(
     'refuses %j with one line naming the value, the unit and how to write it',
     (text) => {
+      expect(() => parseQuantity(text, 's', '--budget')).toThrow(UserError);
       expect(() => parseQuantity(text, 's', '--budget')).toThrow(
         `--budget '${text}' is not a quantity in s (write it like 5s, 2.5ms or a plain number)`,
       );
