@@ -302,7 +302,7 @@ function listing(dir: string): string[] {
 }
 
 /** Runs one case in a fresh folder and returns what broke the promise, or undefined when it held. */
-export async function runCase(c: { argv: string[]; model: string; system: string; shard: string }): Promise<string | undefined> {
+export async function runCase(c: { argv: readonly string[]; model: string; system: string; shard: string }): Promise<string | undefined> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lightcode-fuzz-'));
   try {
     prepare(dir, c);

@@ -187,7 +187,7 @@ describe('ONNX: PyTorch-converted cases from the ONNX test data (Debian libonnx-
     const g = build(fixture(`onnx-testdata/${name}.onnx`));
     const pool = g.ops()[0];
     expect(pool?.outputs[0]?.shape).toEqual(shape);
-    expect(pool && g.arithmetic(pool.id).flops).toBe(shape.reduce((a, b) => a * b, 1) * window);
+    expect(pool && g.arithmetic(pool.id).flops).toBe(shape.reduce((a: number, b: number) => a * b, 1) * window);
   });
 
   it('ConvTranspose2d: output shape from strides, pads and output_padding', () => {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { linearOp, opArithmetic, resolveParams } from '@lightcode/cost-model';
-import gpu, { fusedAttention } from '@lightcode/target-gpu';
+import gpu, { fusedAttention, type GpuParams } from '@lightcode/target-gpu';
 import { describe, expect, it } from 'vitest';
 import { attentionChain } from './fixtures.js';
 
@@ -31,7 +31,7 @@ function median(xs: number[]): number {
 
 describe('a100 preset against measured A100 timings', () => {
   const table = readCsv(DATA);
-  const a100 = resolveParams('gpu', gpu.params, gpu.presets, 'a100');
+  const a100 = resolveParams('gpu', gpu.params, gpu.presets, 'a100') as GpuParams;
 
   for (const [column, [k, n]] of Object.entries(GEMMS)) {
     it(`${column}: median relative error <= 15 % over 128..4096 tokens`, () => {

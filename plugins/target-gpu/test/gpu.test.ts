@@ -1,9 +1,9 @@
 import { linearOp, type OpNode, opArithmetic, resolveParams, tensor } from '@lightcode/cost-model';
-import gpu, { attentionPairs, fusedAttention, gemmEfficiency, peakFlops } from '@lightcode/target-gpu';
+import gpu, { attentionPairs, fusedAttention, type GpuParams, gemmEfficiency, peakFlops } from '@lightcode/target-gpu';
 import { describe, expect, it } from 'vitest';
 import { attentionChain } from './fixtures.js';
 
-const a100 = resolveParams('gpu', gpu.params, gpu.presets, 'a100');
+const a100 = resolveParams('gpu', gpu.params, gpu.presets, 'a100') as GpuParams;
 
 describe('GPU target', () => {
   it('counts causal query-key pairs: each query sees the keys up to its own position', () => {
@@ -48,13 +48,13 @@ describe('GPU target', () => {
   });
 
   it('the h100 preset uses datasheet peaks', () => {
-    const h100 = resolveParams('gpu', gpu.params, gpu.presets, 'h100');
+    const h100 = resolveParams('gpu', gpu.params, gpu.presets, 'h100') as GpuParams;
     expect([h100.peakFlopsFp16, h100.bandwidthBps]).toEqual([989e12, 3350e9]);
   });
 });
 
 describe('GPU precisions: peaks per format, weights and KV cache at their widths', () => {
-  const h100 = resolveParams('gpu', gpu.params, gpu.presets, 'h100');
+  const h100 = resolveParams('gpu', gpu.params, gpu.presets, 'h100') as GpuParams;
   const withWeights = (op: OpNode, dtype: 'int4' | 'int8' | 'fp8'): OpNode => ({
     ...op,
     weights: op.weights.map((w) => ({ ...w, dtype })),

@@ -341,7 +341,7 @@ describe("a unit sized like Lightmatter's processor (lightmatter-2025)", () => {
   });
 
   it('its laser budget asks for optical power within 2x of the published 1.6 W', () => {
-    const optical = staticPowerBreakdown(lightmatter).laserW * lightmatter.wallPlugEfficiency;
+    const optical = staticPowerBreakdown(lightmatter).laserW * (lightmatter.wallPlugEfficiency as number);
     expect(optical / 1.6).toBeGreaterThan(0.5);
     expect(optical / 1.6).toBeLessThan(2);
   });
