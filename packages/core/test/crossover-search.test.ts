@@ -147,6 +147,12 @@ describe('crossover on the toy machine', () => {
     expect(r.dispatch).toEqual(['fc0', 'fc1', 'fc2'].map((op) => ({ op, initial: 'f', changes: [{ seqLen: 100, device: 'l' }] })));
     const e = await crossover(reg, { model: 'toy-chain', systems: [both, fast], metric: 'energy', range: [10, 1000], scan: 4 });
     expect(e.dispatch).toEqual(['fc0', 'fc1', 'fc2'].map((op) => ({ op, initial: 'l', changes: [] })));
+    // the leanest device is found wherever it is listed
+    const leanFirst = systemFile({ ...BOTH, devices: [{ ...BOTH.devices[1], params: { overheadS: X } }, BOTH.devices[0]] });
+    const e2 = await crossover(reg, { model: 'toy-chain', systems: [leanFirst, fast], metric: 'energy', range: [10, 20], scan: 1 });
+    expect(e2.dispatch).toEqual(['fc0', 'fc1', 'fc2'].map((op) => ({ op, initial: 'l', changes: [] })));
+    const e3 = await crossover(reg, { model: 'toy-chain', systems: [leanFirst, fast], metric: 'latency', range: [10, 20], scan: 1 });
+    expect(e3.dispatch).toEqual(['fc0', 'fc1', 'fc2'].map((op) => ({ op, initial: 'f', changes: [] })));
   });
 
   it('the dispatch table compares single ops: a fused kernel (its later ops free) is no choice for one op', async () => {

@@ -60,7 +60,7 @@ function frontend(seen: Seen, o: { id?: string; build?: (req: BuildRequest) => O
       : {
           files: [
             { name: 'Tiny', extensions: ['.tiny'], sniff: (head: Uint8Array) => Buffer.from(head.subarray(0, 4)).toString() === 'TINY' },
-            { name: 'Any tiny', extensions: ['.tny'] },
+            { name: 'Any tiny', extensions: ['.tny', '.tn'] },
           ],
         }),
     build: (req) => {
@@ -151,6 +151,7 @@ describe('resolveModel: the request normalized and checked', () => {
     [{ kvLen: -1 }, '--kv-len must be a non-negative integer (got -1)'],
     [{ kvLen: 1.5 }, '--kv-len must be a non-negative integer (got 1.5)'],
     [{ kvLen: '3' }, '--kv-len must be a non-negative integer (got "3")'],
+    [{ kvLen: Number.NaN }, '--kv-len must be a non-negative integer (got NaN)'],
     [{ inputShapes: { x: [1, 3] } }, '--input-shape applies to model files (ONNX, TVM graph JSON), not to built-in models'],
   ])('refuses %o', (over, message) => {
     const e = thrown(() => resolve(over));
@@ -165,6 +166,10 @@ describe('resolveModel: the request normalized and checked', () => {
     expect(thrown(() => resolve({ model: 'zzz' })).message).toBe(
       "unknown model 'zzz' (known: a, b; or give a Hugging Face config.json path)",
     );
+  });
+
+  it('an ending reads as a path only at the end of the name', () => {
+    expect(thrown(() => resolve({ model: 'x.json.bak' })).message).toMatch(/^unknown model 'x\.json\.bak'/);
   });
 
   it('a name that reads as a path but does not exist', () => {
@@ -205,7 +210,7 @@ describe('resolveModel: Hugging Face configs and model files', () => {
     );
     fs.writeFileSync(f, JSON.stringify({ layers: 2 }));
     expect(thrown(() => resolveModel(reg, { model: 'c.json' }, cwd)).message).toBe(
-      `model config '${f}': unknown model_type undefined (frontends read: tiny, tinier); nor is it a model file LightCode reads: Tiny (.tiny), Any tiny (.tny)`,
+      `model config '${f}': unknown model_type undefined (frontends read: tiny, tinier); nor is it a model file LightCode reads: Tiny (.tiny), Any tiny (.tny, .tn)`,
     );
     const plain = registry(frontend(seen, { files: false }));
     expect(thrown(() => resolveModel(plain, { model: 'c.json' }, cwd)).message).toBe(
@@ -241,6 +246,9 @@ describe('resolveModel: Hugging Face configs and model files', () => {
     // a format without sniff takes any file with its ending
     fs.writeFileSync(path.join(cwd, 'n.tny'), 'x');
     expect(resolveModel(reg, { model: 'n.tny' }, cwd).build).toMatchObject({ file: path.join(cwd, 'n.tny') });
+    // any one of its endings
+    fs.writeFileSync(path.join(cwd, 'n.tn'), 'x');
+    expect(resolveModel(reg, { model: 'n.tn' }, cwd).build).toMatchObject({ file: path.join(cwd, 'n.tn') });
     // the ending matches but the bytes do not: read as a config, which it is not
     fs.writeFileSync(path.join(cwd, 'bad.tiny'), 'NOPE');
     expect(thrown(() => resolveModel(reg, { model: 'bad.tiny' }, cwd)).code).toBe('E_PARSE');
@@ -309,6 +317,17 @@ describe('buildGraph: built once per request, eight kept', () => {
       ),
     );
     expect(thrown(() => buildGraph(raw, { model: 'a' })).message).toBe("plugin 'fe': build() threw: raw");
+    const undef = registry(
+      frontend(
+        { builds: [] },
+        {
+          build: () => {
+            throw undefined;
+          },
+        },
+      ),
+    );
+    expect(thrown(() => buildGraph(undef, { model: 'a' })).message).toBe("plugin 'fe': build() threw: undefined");
     const mine = registry(
       frontend(
         { builds: [] },
@@ -350,7 +369,17 @@ describe('buildGraph: built once per request, eight kept', () => {
     );
     const e = thrown(() => buildGraph(bad, { model: 'a' }));
     expect(e.exitCode).toBe(1);
-    expect(e.message).toMatch(/^plugin 'fe': /);
+    expect(e.message).toMatch(/^plugin 'fe': graph from frontend 'fe': /);
+  });
+
+  it('closes the model file it sniffs', () => {
+    const reg = registry(frontend({ builds: [] }));
+    const cwd = tmpDir();
+    fs.writeFileSync(path.join(cwd, 'm.tiny'), 'TINY');
+    const open = () => fs.readdirSync('/proc/self/fd').length;
+    const before = open();
+    for (let i = 0; i < 20; i++) resolveModel(reg, { model: 'm.tiny' }, cwd);
+    expect(open()).toBe(before);
   });
 
   it('arithmetic that overflows is blamed on the model input: the built-in id, or the file', () => {

@@ -103,6 +103,7 @@ describe('parseShard', () => {
     expect(parseShard('3/8')).toEqual({ index: 3, count: 8 });
     expect(parseShard(' 1/1 ')).toEqual({ index: 1, count: 1 });
     expect(parseShard('8/8')).toEqual({ index: 8, count: 8 });
+    expect(parseShard('12/16')).toEqual({ index: 12, count: 16 });
   });
 
   it.each(['3', '3/', '/8', 'a/8', '3/8/9', '-1/8', '3/0', '0/0', ''])("'%s' is not I/N", (text) => {
@@ -146,6 +147,17 @@ describe('mergeSweeps', () => {
   it('merged shards are the rows in plan order, without a shard', () => {
     const m = mergeSweeps([part(2, 2, [point(1, 8), point(3, 8)]), part(1, 2, [point(0, 8), point(2, 8)])]);
     expect([m.id, m.points, 'shard' in m, m.rows.map((r) => r.index)]).toEqual(['abc', 4, false, [0, 1, 2, 3]]);
+  });
+
+  it('an unsharded result first, and a row beyond the plan', () => {
+    const { shard: _s, ...whole } = part(1, 1, []);
+    expect(thrown(() => mergeSweeps([whole, part(1, 2, [])])).message).toBe(
+      'lightcode merge takes the results of one --shard I/N run per shard, all with the same N',
+    );
+    // five rows for four points, indices 0..4: more rows than points
+    expect(
+      thrown(() => mergeSweeps([part(1, 2, [point(0, 8), point(2, 8), point(4, 8)]), part(2, 2, [point(1, 8), point(3, 8)])])).message,
+    ).toBe("the shards hold 5 of the sweep's 4 points; rerun the incomplete shards");
   });
 
   it('none given', () => {
@@ -263,6 +275,14 @@ describe('planSweep', () => {
     expect(grid.message).toMatch(/^the sweep has 18 points /);
     expect(thrown(() => planSweep(reg, { ...spec, seqLens: Array.from({ length: 2501 }, (_, i) => i + 1) })).code).toBe('E_PLAN_TOO_LARGE');
     expect(planSweep(reg, { ...spec, seqLens: Array.from({ length: 2500 }, (_, i) => i + 1) })).toHaveLength(LIMITS.points);
+  });
+
+  it('a system a grid reads is named in its errors', () => {
+    const bad = systemFile({ id: 'bad', devices: [{ id: 'f', target: 'fast', count: 0 }] }, 'bad.json');
+    expect(
+      thrown(() => planSweep(reg, { model: 'toy-chain', seqLens: [8], systems: [bad], objectives: ['latency'], params: ['f.count=1'] }))
+        .message,
+    ).toMatch(new RegExp(`^system '${bad}': `));
   });
 
   it('a grid counts the product of its axes; systems are read from cwd', () => {
@@ -447,6 +467,27 @@ describe('checkSweepDocument: a shard before a merge trusts it', () => {
     const { status: _s, ...noStatus } = row;
     expect(problem(doc({ id: 'a', points: 2 }, [noStatus]))).toMatch(/^S: rows\[0\]/);
     expect(() => checkSweepDocument(doc({ id: 'a', points: 2 }, [{ ...row, seqLen: LIMITS.seqLen }]), 'S')).not.toThrow();
+  });
+
+  it('every required field of the document, its sweep, its shard and its rows', () => {
+    const good = doc({ id: 'a', points: 2, shard: { index: 1, count: 2 } });
+    for (const key of ['kind', 'sweep', 'rows']) {
+      const { [key]: _gone, ...rest } = good as Record<string, unknown>;
+      expect(problem(rest), key).toMatch(/^S: /);
+    }
+    expect(problem(doc({ points: 2 }))).toMatch(/^S: sweep/);
+    expect(problem(doc({ id: 'a', points: 2, shard: { count: 2 } }))).toMatch(/^S: sweep\.shard/);
+    for (const key of Object.keys(row)) {
+      const { [key]: _gone, ...rest } = row as Record<string, unknown>;
+      expect(problem(doc({ id: 'a', points: 2 }, [rest])), key).toMatch(/^S: rows\[0\]/);
+    }
+    expect(problem(doc({ id: 'a', points: 2 }, [row], { model: 5 }))).toMatch(/^S: model/);
+    expect(problem(doc({ id: 'a', points: 2 }, [row], { systems: 'x' }))).toMatch(/^S: systems/);
+  });
+
+  it('the option names where a shard is wrong', () => {
+    expect(thrown(() => checkSweepDocument(doc({ id: 'a', points: 2, shard: { index: 1, count: 3 } }), 'S')).option).toBe('sweep.shard');
+    expect(thrown(() => checkSweepDocument(doc({ id: 'a', points: 1 }, [row, row]), 'S')).option).toBe('rows');
   });
 
   it('a number that is not finite, named by path', () => {
