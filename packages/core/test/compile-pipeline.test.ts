@@ -368,6 +368,21 @@ describe('the watchdog sees which op a target prices', () => {
     expect(watched.path('f', 'f')).toEqual(system.path('f', 'f'));
   });
 
+  it("a target's own methods are called on the target itself (a class's private fields keep working)", () => {
+    const reg = toyRegistry();
+    const system = loadSystem(reg, systemFile(FAST_ONLY));
+    class Counted {
+      readonly #watts = 7;
+      readonly kind = 'target';
+      readonly id = 'fast';
+      staticPowerW(): number {
+        return this.#watts;
+      }
+    }
+    const t = first(watchedSystem(withTarget(system, new Counted() as unknown as TargetPlugin), {})).target;
+    expect(t.staticPowerW({})).toBe(7);
+  });
+
   it('a fusion realize() is named with its id and the first op of the chain', () => {
     const reg = toyRegistry();
     const system = loadSystem(reg, systemFile(FAST_ONLY));
