@@ -217,6 +217,26 @@ describe('maxBatch: the largest batch whose whole request fits', () => {
     expect(r.compiles).toBe(3);
   });
 
+  it('the line through a measured peak jumps past batches a step at a time would try', async () => {
+    // P = 1000, N = 1: the prefill's 4 B x 1000 x W bytes of activations decide, not the KV cache
+    const P = 1000;
+    const cap = WEIGHTS + 10 * 2 * 1000 * W;
+    expect(largest(cap, P, 1000)).toBe(5);
+    expect(prefillPeak(P, 5)).toBe(cap);
+    const r = await maxBatch(reg, { model: 'toy-chain', system: oneMemory(cap), promptLen: P, outputLen: 1 });
+    expect(r.batch).toBe(5);
+    // the bound 10 is tried first (its last step is over); the line through it says 9 (its prefill is over);
+    // the line through 9's prefill peak, floor(9 x 1,280,000 / 2,304,000) = 5, fits exactly; one up, 6, does not
+    expect(r.probes.map((p) => [p.batch, p.fits])).toEqual([
+      [10, false],
+      [9, false],
+      [5, true],
+      [6, false],
+    ]);
+    expect(r.compiles).toBe(7);
+    expect(r.limit).toEqual({ memory: 'hbm', devices: ['f'], capacityBytes: cap, nextPeakBytes: prefillPeak(P, 6) });
+  });
+
   it('when weights and KV alone rule out the next batch, it is not compiled: the limit is weights + its KV', async () => {
     const P = 1;
     const N = 1000; // K = 1000: KV 128,000 B per sequence, activations 2 x 1000 + 2 x 64 B per sequence
