@@ -166,6 +166,8 @@ describe('compile: options checked before any work', () => {
   it('weights with one of them 0 are an objective', async () => {
     const { result } = await run({ objective: { latencyWeight: 0, energyWeight: 2 } });
     expect(result.totals.energyJ).toBeCloseTo(3 * 8 * W * W * FAST.jpm, 20);
+    const { result: t } = await run({ objective: { latencyWeight: 2, energyWeight: 0 } });
+    expect(t.totals.latencyS).toBeCloseTo(3 * 8 * W * W * FAST.spm, 20);
   });
 
   it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY])('refuses the time limit %s', async (timeLimitS) => {
@@ -194,6 +196,8 @@ describe('compile: the result on the toy machine', () => {
     expect(r.system).toEqual({ id: 'fast-only', devices: [{ id: 'f', target: 'fast', count: 2, preset: 'base' }] });
     expect(r.objective).toBe('latency');
     expect(r.options).toEqual({ solver: 'yalps', pins: [], excludes: [] });
+    // no budget given, none echoed (not even as undefined)
+    expect(Object.keys(r.options)).toEqual(['solver', 'pins', 'excludes']);
     // three ops on one device class: enumerated, no MILP solved
     expect(r.selection).toMatchObject({ status: 'optimal', solver: 'exhaustive', gap: 0, method: 'enumeration' });
     expect(r.selection.bound).toBeCloseTo(3 * S * W * W * FAST.spm, 20);
@@ -328,8 +332,14 @@ describe('pareto: the latency-energy front', () => {
       expect(Math.abs(k - Math.round(k))).toBeLessThan(1e-6);
       expect(p.latencyS).toBeCloseTo((3 - Math.round(k)) * f.t + Math.round(k) * l.t, 15);
     }
+    // no points between the ends: the two ends; by default enough budgets between them to find every mix
     const few = await pareto(reg, { model: 'toy-chain', system: systemFile(BOTH), seqLen: S, points: 0 });
-    expect(few.points.length).toBeLessThanOrEqual(points.length);
+    expect(few.points.map((p) => p.opsPerDevice)).toEqual([
+      { f: 3, l: 0 },
+      { f: 0, l: 3 },
+    ]);
+    const all = await pareto(reg, { model: 'toy-chain', system: systemFile(BOTH), seqLen: S });
+    expect(all.points.map((p) => p.opsPerDevice.l)).toEqual([0, 1, 2, 3]);
   });
 });
 
