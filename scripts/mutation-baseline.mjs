@@ -51,13 +51,13 @@ export function recorded(pkg) {
  */
 export const floorOf = (score) => Math.max(0, Math.floor(score) - 1);
 
-export function record(pkg, incrementalFile, strykerScore) {
+export function record(pkg, incrementalFile, strykerScore, fingerprintAtStart) {
   fs.mkdirSync(BASELINE_DIR, { recursive: true });
   // one line: the report is data for Stryker, read by no person
   fs.writeFileSync(`${BASELINE_DIR}/${pkg.replace('/', '-')}.json`, JSON.stringify(JSON.parse(fs.readFileSync(incrementalFile, 'utf8'))));
   const packages = {
     ...readIndex().packages,
-    [pkg]: { score: strykerScore, floor: floorOf(strykerScore), fingerprint: fingerprint(pkg) },
+    [pkg]: { score: strykerScore, floor: floorOf(strykerScore), fingerprint: fingerprintAtStart },
   };
   const index = {
     '//':
@@ -107,6 +107,6 @@ export function recordReport(pkg, dir) {
   if (!run.whole) return 'its last run mutated only some files or ran only some tests';
   if (run.fingerprint !== fingerprint(pkg)) return 'its src/ or test/ changed since its last run started';
   if (!Number.isFinite(run.strykerScore)) return 'its last run failed';
-  record(pkg, `${dir}/mutation.json`, run.strykerScore);
+  record(pkg, `${dir}/mutation.json`, run.strykerScore, run.fingerprint);
   return undefined;
 }
