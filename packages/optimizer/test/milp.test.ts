@@ -74,13 +74,14 @@ describe('selection and scheduling on random DAGs, forced off enumeration', () =
             return;
           }
           const best = Math.min(...ok.map((x) => objectiveValue(x, objective)));
-          const r = await run.catch((e: unknown) => e);
+          const answer = await run.catch((e: unknown) => e);
           // the whole-graph search is not exhaustive: it may fail to find a selection within tight budgets, and says so
-          if (r instanceof UserError) {
-            expect(r.message).toMatch(/no selection meeting the budgets was found/);
+          if (answer instanceof UserError) {
+            expect(answer.message).toMatch(/no selection meeting the budgets was found/);
             return;
           }
-          if (!(r && typeof r === 'object' && 'selection' in r)) throw r;
+          if (!(answer && typeof answer === 'object' && 'selection' in answer)) throw answer;
+          const r = answer as Awaited<typeof run>;
           expect(meetsBudgets(constraints, r.selection)).toBe(true);
           expect(r.selection.objectiveValue).toBeGreaterThanOrEqual(best * (1 - 1e-9));
           if (r.method === 'decomposition') expect(r.selection.objectiveValue).toBeCloseTo(best, 6);
