@@ -1,7 +1,6 @@
 import path from 'node:path';
 import {
   defineSolver,
-  type LightcodeError,
   type MilpProblem,
   type OpArithmetic,
   type OpNode,
@@ -24,7 +23,7 @@ import {
 import { buildGraph } from '../src/model.js';
 import { BUILTIN_SYSTEMS, DEFAULT_SYSTEM } from '../src/systems.js';
 import { priceUnderWatchdog, underWatchdog, watchedSystem } from '../src/watchdog.js';
-import { tmpDir } from './fixtures.js';
+import { rejection, thrown, tmpDir } from './fixtures.js';
 import { BOTH, FAST, FAST_ONLY, fusedTarget, LEAN, LEAN_ONLY, systemFile, toyRegistry, W } from './toy.js';
 
 /*
@@ -35,24 +34,6 @@ import { BOTH, FAST, FAST_ONLY, fusedTarget, LEAN, LEAN_ONLY, systemFile, toyReg
  * Stacked Graph cache, the latency-energy front, and the watchdog's view of
  * the targets.
  */
-
-function thrown(fn: () => unknown): LightcodeError {
-  try {
-    fn();
-  } catch (e) {
-    return e as LightcodeError;
-  }
-  throw new Error('expected an error');
-}
-
-async function rejection(p: Promise<unknown>): Promise<LightcodeError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as LightcodeError;
-  }
-  throw new Error('expected a rejection');
-}
 
 const highs: SolverPlugin = defineSolver({
   id: 'highs',

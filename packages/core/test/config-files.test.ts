@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LightcodeError } from '@lightcode/cost-model';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_NAMES, findConfig, loadConfig, parseProblem, readDataFile } from '../src/config.js';
-import { tmpDir } from './fixtures.js';
+import { thrown, tmpDir } from './fixtures.js';
 
 /*
  * config.ts: parse errors on one line with where they are, JSON or YAML by
@@ -11,15 +10,6 @@ import { tmpDir } from './fixtures.js';
  * file up the folders (json before yaml before yml), and the config schema,
  * field by field.
  */
-
-function thrown(fn: () => unknown): LightcodeError {
-  try {
-    fn();
-  } catch (e) {
-    return e as LightcodeError;
-  }
-  throw new Error('expected an error');
-}
 
 function write(dir: string, name: string, text: string): string {
   const f = path.join(dir, name);

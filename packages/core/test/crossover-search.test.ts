@@ -1,9 +1,9 @@
 import path from 'node:path';
-import type { LightcodeError } from '@lightcode/cost-model';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bisect, crossover, scanPoints } from '../src/crossover.js';
 import { generate } from '../src/generate.js';
+import { rejection } from './fixtures.js';
 import { BOTH, FAST, FAST_ONLY, freeLink, fusedTarget, LEAN, LEAN_ONLY, systemFile, toyRegistry, W } from './toy.js';
 
 /*
@@ -13,15 +13,6 @@ import { BOTH, FAST, FAST_ONLY, freeLink, fusedTarget, LEAN, LEAN_ONLY, systemFi
  * lean device whose per-layer overhead X is set to 0.75 ps x W^2 x 99.5:
  * lean is faster from S = 100 on, and always leaner (1 pJ per MAC against 4).
  */
-
-async function rejection(p: Promise<unknown>): Promise<LightcodeError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as LightcodeError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('scanPoints: about n lengths, geometric, both ends', () => {
   it('round(lo (hi/lo)^(i/n)) for i = 1..n-1, with lo and hi, sorted and distinct', () => {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { LightcodeError } from '@lightcode/cost-model';
 
 export function tmpDir(prefix = 'lightcode-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -66,4 +67,24 @@ export function solverCode(id: string): string {
   solve: () => { throw new Error('fixture'); },
 };
 `;
+}
+
+/** The error a call throws; fails the test when it throws none. */
+export function thrown(fn: () => unknown): LightcodeError {
+  try {
+    fn();
+  } catch (e) {
+    return e as LightcodeError;
+  }
+  throw new Error('expected an error');
+}
+
+/** The error a promise rejects with; fails the test when it resolves. */
+export async function rejection(p: Promise<unknown>): Promise<LightcodeError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as LightcodeError;
+  }
+  throw new Error('expected a rejection');
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import type { LightcodeError } from '@lightcode/cost-model';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type GenerateResult, generate } from '../src/generate.js';
+import { rejection } from './fixtures.js';
 import { BOTH, FAST, FAST_ONLY, LEAN, macTarget, systemFile, toyRegistry, W } from './toy.js';
 
 /*
@@ -24,15 +24,6 @@ const sum = (from: number, to: number, f: (k: number) => number) => {
 };
 /** Equal to a relative 1e-9 (the free link's transfers are ~1e-6 of a step, and absent on one device). */
 const near = (got: number, want: number, rel = 1e-9) => expect(Math.abs(got - want)).toBeLessThanOrEqual(rel * Math.abs(want));
-
-async function rejection(p: Promise<unknown>): Promise<LightcodeError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as LightcodeError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('a request on one device: every step linear in K, so three decode compiles and the exact sum', () => {
   const reg = toyRegistry();

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { graphFromData, type LightcodeError, type OpGraph, type OpNode, SYSTEM_LIMITS, tensor } from '@lightcode/cost-model';
+import { graphFromData, type OpGraph, type OpNode, SYSTEM_LIMITS, tensor } from '@lightcode/cost-model';
 import { describe, expect, it } from 'vitest';
 import {
   assertFinite,
@@ -15,7 +15,7 @@ import {
   readRegularFile,
   shown,
 } from '../src/limits.js';
-import { tmpDir } from './fixtures.js';
+import { thrown, tmpDir } from './fixtures.js';
 
 /*
  * limits.ts on its own: the documented caps (read back from docs/limits.md),
@@ -25,15 +25,6 @@ import { tmpDir } from './fixtures.js';
  */
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-
-function thrown(fn: () => unknown): LightcodeError {
-  try {
-    fn();
-  } catch (e) {
-    return e as LightcodeError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('LIMITS are the caps docs/limits.md documents', () => {
   const doc = fs.readFileSync(path.join(ROOT, 'docs/limits.md'), 'utf8');

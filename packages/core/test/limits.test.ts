@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { type LightcodeError, resolveSystem, UserError } from '@lightcode/cost-model';
+import { resolveSystem, UserError } from '@lightcode/cost-model';
 import { describe, expect, it } from 'vitest';
 import {
   assertFinite,
@@ -15,18 +15,9 @@ import {
   readRegularFile,
   underWatchdog,
 } from '../src/index.js';
-import { tmpDir } from './fixtures.js';
+import { thrown, tmpDir } from './fixtures.js';
 
 /** The error `fn` throws (a test fails when it throws none). */
-function thrown(fn: () => unknown): LightcodeError {
-  try {
-    fn();
-  } catch (e) {
-    return e as LightcodeError;
-  }
-  throw new Error('expected an error');
-}
-
 describe('errors carry a code, an option and a cause', () => {
   it('keeps the one-line message and exit code, and adds what tests match on', () => {
     const cause = new Error('inner');

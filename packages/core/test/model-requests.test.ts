@@ -1,18 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  type BuildRequest,
-  defineFrontend,
-  type FrontendPlugin,
-  type LightcodeError,
-  type OpGraphData,
-  tensor,
-  UserError,
-} from '@lightcode/cost-model';
+import { type BuildRequest, defineFrontend, type FrontendPlugin, type OpGraphData, tensor, UserError } from '@lightcode/cost-model';
 import { describe, expect, it } from 'vitest';
 import { ACTIVATION_DTYPES, buildGraph, checkLengths, DEFAULT_SEQ_LEN, listModels, resolveModel, STORAGE_DTYPES } from '../src/model.js';
 import { PluginRegistry } from '../src/plugins.js';
-import { tmpDir } from './fixtures.js';
+import { thrown, tmpDir } from './fixtures.js';
 
 /*
  * model.ts: each field of a model request checked with its message, the
@@ -20,15 +12,6 @@ import { tmpDir } from './fixtures.js';
  * the graph cache (eight requests), a misbehaving frontend named, and the
  * lengths of a study checked at both ends.
  */
-
-function thrown(fn: () => unknown): LightcodeError {
-  try {
-    fn();
-  } catch (e) {
-    return e as LightcodeError;
-  }
-  throw new Error('expected an error');
-}
 
 /** One linear layer [batch, seqLen, 8] x [8, 8]. */
 function oneLayer(req: BuildRequest, id = 'one'): OpGraphData {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type LightcodeError, type LightcodePlugin, SDK_PACKAGE } from '@lightcode/cost-model';
+import { type LightcodePlugin, SDK_PACKAGE } from '@lightcode/cost-model';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   discoverPlugins,
@@ -14,7 +14,7 @@ import {
   sdkRangeProblem,
 } from '../src/plugins.js';
 import { DEFAULT_PLUGIN_TIMEOUT_S } from '../src/watchdog.js';
-import { frontendCode, solverCode, targetCode, tmpDir, writePlugin } from './fixtures.js';
+import { frontendCode, rejection, solverCode, targetCode, thrown, tmpDir, writePlugin } from './fixtures.js';
 
 /*
  * plugins.ts piece by piece: which file a package's exports name, where a
@@ -22,24 +22,6 @@ import { frontendCode, solverCode, targetCode, tmpDir, writePlugin } from './fix
  * check against a given host version, loading (factories, options, entry
  * files), the registry's clash rules, and which built-ins discovery loads.
  */
-
-async function rejection(p: Promise<unknown>): Promise<LightcodeError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as LightcodeError;
-  }
-  throw new Error('expected a rejection');
-}
-
-function thrown(fn: () => unknown): LightcodeError {
-  try {
-    fn();
-  } catch (e) {
-    return e as LightcodeError;
-  }
-  throw new Error('expected an error');
-}
 
 /** A package.json written as given (no defaults), in a fresh folder; returns the file. */
 function rawPackage(pkg: unknown): string {

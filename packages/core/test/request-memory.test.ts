@@ -1,10 +1,11 @@
 import path from 'node:path';
-import { defineTarget, type LightcodeError, resolveSystem } from '@lightcode/cost-model';
+import { defineTarget, resolveSystem } from '@lightcode/cost-model';
 import type { MemoryUse } from '@lightcode/simulator';
 import { describe, expect, it } from 'vitest';
 import { generate } from '../src/generate.js';
 import { buildGraph } from '../src/model.js';
 import { maxBatch, memoryDevices, peakOverRequest, residentBytes } from '../src/request-memory.js';
+import { rejection } from './fixtures.js';
 import { freeLink, systemFile, toyRegistry, W } from './toy.js';
 
 /*
@@ -19,15 +20,6 @@ import { freeLink, systemFile, toyRegistry, W } from './toy.js';
 const WEIGHTS = 3 * 2 * W * W;
 const prefillPeak = (S: number, B: number) => WEIGHTS + 4 * B * S * W;
 const decodePeak = (K: number, B: number) => WEIGHTS + 2 * B * K * W + 2 * B * K + 2 * B * W;
-
-async function rejection(p: Promise<unknown>): Promise<LightcodeError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as LightcodeError;
-  }
-  throw new Error('expected a rejection');
-}
 
 const mem = (id: string, capacityBytes: number, attachedTo: string[]) => ({
   id,

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import type { LightcodeError } from '@lightcode/cost-model';
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../src/limits.js';
 import {
@@ -16,6 +15,7 @@ import {
   sweepId,
 } from '../src/sweep.js';
 import { checkSweepDocument } from '../src/sweep-document.js';
+import { rejection, thrown } from './fixtures.js';
 import { BOTH, FAST, FAST_ONLY, LEAN_ONLY, systemFile, toyRegistry, W } from './toy.js';
 
 /*
@@ -24,24 +24,6 @@ import { BOTH, FAST, FAST_ONLY, LEAN_ONLY, systemFile, toyRegistry, W } from './
  * shard's document; and a small sweep on the toy machine (test/toy.ts)
  * against the closed form 3 S W^2 x 1 ps of the fast device.
  */
-
-function thrown(fn: () => unknown): LightcodeError {
-  try {
-    fn();
-  } catch (e) {
-    return e as LightcodeError;
-  }
-  throw new Error('expected an error');
-}
-
-async function rejection(p: Promise<unknown>): Promise<LightcodeError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as LightcodeError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('parseRange', () => {
   const syntax = (text: string) =>

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type LightcodeError, UserError } from '@lightcode/cost-model';
+import { UserError } from '@lightcode/cost-model';
 import { describe, expect, it } from 'vitest';
 import { discoverPlugins } from '../src/plugins.js';
 import { type SweepSpec, sweep } from '../src/sweep.js';
-import { targetCode, tmpDir, writePlugin } from './fixtures.js';
+import { rejection, targetCode, tmpDir, writePlugin } from './fixtures.js';
 
 /*
  * A sweep on worker threads (sweep-pool.ts, sweep-worker.ts): each worker
@@ -33,15 +33,6 @@ function plugins(): { root: string; flags: string[] } {
   writePlugin(path.join(root, 'fe'), { name: 'fe', manifest: { apiVersion: 1, kind: 'frontend', id: 'one' }, code: FRONTEND });
   writePlugin(path.join(root, 'tg'), { name: 'tg', manifest: { apiVersion: 1, kind: 'target', id: 'fake' }, code: targetCode('fake') });
   return { root, flags: ['./fe', './tg'] };
-}
-
-async function rejection(p: Promise<unknown>): Promise<LightcodeError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as LightcodeError;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('a sweep on worker threads', () => {

@@ -1,6 +1,7 @@
-import { type LightcodeError, resolveSystem, type SystemSpec } from '@lightcode/cost-model';
+import { resolveSystem, type SystemSpec } from '@lightcode/cost-model';
 import { describe, expect, it } from 'vitest';
 import { paramGrid, paramPaths, parseParamAxis, withParams } from '../src/system-params.js';
+import { thrown } from './fixtures.js';
 import { freeLink, macTarget, toyRegistry } from './toy.js';
 
 /*
@@ -8,15 +9,6 @@ import { freeLink, macTarget, toyRegistry } from './toy.js';
  * count, preset, link fields), each value parsed and checked against its
  * parameter's spec, the system with values set, and the grid of axes.
  */
-
-function thrown(fn: () => unknown): LightcodeError {
-  try {
-    fn();
-  } catch (e) {
-    return e as LightcodeError;
-  }
-  throw new Error('expected an error');
-}
 
 const reg = toyRegistry({ targets: [macTarget('ratio', { spm: 1e-12, jpm: 0 }, { gain: 2 })] });
 const spec: SystemSpec = resolveSystem(
