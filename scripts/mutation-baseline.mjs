@@ -8,6 +8,7 @@
 // matches; otherwise it hands Stryker the recorded report, so that only mutants in
 // changed code, or covered by changed tests, run again, and fails when the score
 // falls below the floor.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,18 +16,16 @@ import path from 'node:path';
 export const BASELINE_DIR = '.ci/mutation';
 const INDEX = `${BASELINE_DIR}/baseline.json`;
 
-function listFiles(dir) {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = `${dir}/${e.name}`;
-    return e.isDirectory() ? listFiles(p) : e.isFile() ? [p] : [];
-  });
+/** The files git would commit under these folders: tracked or new, never ignored (build info, scratch files). */
+function listFiles(...dirs) {
+  const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', ...dirs], { encoding: 'utf8' });
+  return [...new Set(out.split('\0').filter((f) => f && fs.existsSync(f)))];
 }
 
 /** A hash over the path and content of every file under the package's src/ and test/. */
 export function fingerprint(pkg) {
   const h = createHash('sha256');
-  for (const f of [...listFiles(`${pkg}/src`), ...listFiles(`${pkg}/test`)].sort()) {
+  for (const f of listFiles(`${pkg}/src`, `${pkg}/test`).sort()) {
     h.update(f).update('\0').update(fs.readFileSync(f)).update('\0');
   }
   return h.digest('hex');
