@@ -13,8 +13,10 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const BASELINE_DIR = '.ci/mutation';
+const BASELINE_DIR = '.ci/mutation';
 const INDEX = `${BASELINE_DIR}/baseline.json`;
+/** Where a package's recorded report lives. */
+const reportOf = (pkg) => `${BASELINE_DIR}/${pkg.replace('/', '-')}.json`;
 
 /** The files git would commit under these folders: tracked or new, never ignored (build info, scratch files). */
 function listFiles(...dirs) {
@@ -31,14 +33,14 @@ export function fingerprint(pkg) {
   return h.digest('hex');
 }
 
-export function readIndex() {
+function readIndex() {
   return fs.existsSync(INDEX) ? JSON.parse(fs.readFileSync(INDEX, 'utf8')) : { packages: {} };
 }
 
 /** The recorded entry of a package, or why there is none. */
 export function recorded(pkg) {
   const entry = readIndex().packages[pkg];
-  const report = `${BASELINE_DIR}/${pkg.replace('/', '-')}.json`;
+  const report = reportOf(pkg);
   // a package whose whole run has not been recorded yet says why in baseline.json, and CI prints it
   if (entry?.notRecorded) return { pending: `${pkg} has no recorded baseline yet (${entry.notRecorded}); CI does not mutate it` };
   if (!entry || !fs.existsSync(report)) return { missing: `no recorded mutation baseline for ${pkg}; run: pnpm mutation --record ${pkg}` };
@@ -50,12 +52,12 @@ export function recorded(pkg) {
  * so that a mutant timing out or not on a busier machine does not fail CI, while a change that leaves
  * its new code untested does.
  */
-export const floorOf = (score) => Math.max(0, Math.floor(score) - 1);
+const floorOf = (score) => Math.max(0, Math.floor(score) - 1);
 
 export function record(pkg, incrementalFile, strykerScore, fingerprintAtStart) {
   fs.mkdirSync(BASELINE_DIR, { recursive: true });
   // one line: the report is data for Stryker, read by no person
-  fs.writeFileSync(`${BASELINE_DIR}/${pkg.replace('/', '-')}.json`, JSON.stringify(JSON.parse(fs.readFileSync(incrementalFile, 'utf8'))));
+  fs.writeFileSync(reportOf(pkg), JSON.stringify(JSON.parse(fs.readFileSync(incrementalFile, 'utf8'))));
   const packages = {
     ...readIndex().packages,
     [pkg]: { score: strykerScore, floor: floorOf(strykerScore), fingerprint: fingerprintAtStart },
@@ -63,7 +65,8 @@ export function record(pkg, incrementalFile, strykerScore, fingerprintAtStart) {
   const index = {
     '//':
       "Each package's mutation score (Stryker's own: killed and timed out over valid mutants) when its baseline was recorded, " +
-      'the floor CI holds it to, and a fingerprint of its src/ and test/. Written by pnpm mutation --record; CI never writes it.',
+      'the floor CI holds it to (a point below), and a fingerprint of its src/ and test/. Written by pnpm mutation --record or --record-report; ' +
+      'a notRecorded entry, written by hand, says why a package has no baseline yet. CI never writes this file.',
     packages: Object.fromEntries(Object.entries(packages).sort(([a], [b]) => a.localeCompare(b))),
   };
   fs.writeFileSync(INDEX, `${JSON.stringify(index, null, 2)}\n`);

@@ -14,7 +14,7 @@
 //                                         FILE:L1-L2 mutates lines L1..L2)
 //   pnpm mutation --tests GLOB,...        run only these test files of the package (test/x.test.ts)
 //   pnpm mutation --record [PKG ...]      an incremental run kept as the package's baseline in .ci/mutation/
-//                                         (scripts/mutation-baseline.mjs); its score becomes the floor
+//                                         (scripts/mutation-baseline.mjs); the floor is a point below its score
 //   pnpm mutation --record-report [PKG]  keep the last whole-package run (reports/mutation/<package>/) as the
 //                                         baseline, when the package's src/ and test/ are as they were when it started
 //   pnpm mutation --ci                    what .ci/run does: each package changed since its baseline is run
