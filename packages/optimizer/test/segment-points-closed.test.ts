@@ -1,10 +1,27 @@
-import { cutKey, front, type SegmentPoint, segmentPoints, segmentSpace, segmentsOf } from '@lightcode/optimizer';
+import type { Candidate, StackedGraph } from '@lightcode/ir';
+import {
+  cutKey,
+  type Dims,
+  front,
+  LOAD_POINTS_LIMIT,
+  type Segment,
+  type SegmentPoint,
+  scheduleSegment,
+  segmentEnergy,
+  segmentPoints,
+  segmentSpace,
+  segmentsOf,
+} from '@lightcode/optimizer';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { handMade } from './hand-made.js';
+import { multiCase, stackedFromMulti } from './random-multi.js';
+import { chainCase, randomCase, stackedFrom } from './random-stacked.js';
 
 /*
- * A segment class reduced to its points, on a two-op segment whose four
- * selections are priced by hand (links 1 s + 1 s/kB, 1 J/kB).
+ * A segment class reduced to its points: on a two-op segment whose four
+ * selections are priced by hand (links 1 s + 1 s/kB, 1 J/kB), and on random
+ * segments against every selection scheduled one by one.
  */
 
 const pt = (timeS: number, energyJ: number): SegmentPoint => ({ timeS, energyJ, picks: [] });
@@ -111,5 +128,136 @@ describe('segmentPoints: points per exit candidate', () => {
     const p = segmentPoints(sg, seg, { time: true, energy: true });
     expect(p.achieved.get('0/-1')).toEqual([{ timeS: 1, energyJ: 1, picks: [0, 0] }]);
     expect(p.achieved.get('1/-1')).toEqual([{ timeS: 3, energyJ: 2, picks: [1, 0] }]);
+  });
+});
+
+/** Every selection of a segment that takes the fusions inside it whole, with its cut key, schedule, energy and loads. */
+function allSelections(sg: StackedGraph, seg: Segment) {
+  const lists = seg.ops.map((id) => sg.candidates.get(id) ?? []);
+  const members = new Map<string, number>();
+  for (const l of lists) for (const c of l) if (c.fusion) members.set(c.fusion.id, (members.get(c.fusion.id) ?? 0) + 1);
+  const out: { key: string; picks: number[]; timeS: number; exact: boolean; energyJ: number; loads: number[] }[] = [];
+  const rec = (picks: number[]) => {
+    if (picks.length < lists.length) {
+      (lists[picks.length] ?? []).forEach((_, k) => rec([...picks, k]));
+      return;
+    }
+    const cands = picks.map((k, i) => lists[i]?.[k] as Candidate);
+    const chosen = new Map<string, number>();
+    for (const c of cands) if (c.fusion) chosen.set(c.fusion.id, (chosen.get(c.fusion.id) ?? 0) + 1);
+    if ([...chosen].some(([id, n]) => members.get(id) !== n)) return;
+    const cost = scheduleSegment(sg, seg, cands);
+    // work per class of every op but the entry, then the transfer time each link carries
+    const loads = [...sg.devices, ...sg.links].map(() => 0);
+    cands.forEach((c, i) => {
+      if (i === seg.entry) return;
+      loads[sg.devices.findIndex((d) => d.id === c.device)] += c.latencyS;
+      for (const [p, bytes] of seg.preds[i] ?? []) {
+        const from = (cands[p] as Candidate).device;
+        if (from === c.device) continue;
+        for (const l of sg.route(from, c.device))
+          loads[sg.devices.length + sg.links.indexOf(l)] += sg.transfer(from, c.device, bytes).latencyS;
+      }
+    });
+    const key = cutKey(seg.entry >= 0 ? (picks[seg.entry] as number) : -1, seg.exit >= 0 ? (picks[seg.exit] as number) : -1);
+    out.push({ key, picks, timeS: cost.makespanS, exact: cost.exact, energyJ: segmentEnergy(sg, seg, cands), loads });
+  };
+  rec([]);
+  return out;
+}
+
+const ALL_DIMS: readonly Dims[] = [
+  { time: true, energy: false },
+  { time: false, energy: true },
+  { time: true, energy: true },
+];
+
+/** segmentPoints on `sg` against every selection scheduled alone on `fresh`, a copy with empty schedule caches. */
+function checkAgainstEverySelection(sg: StackedGraph, fresh: StackedGraph, dims: Dims) {
+  const freshSegs = segmentsOf(fresh).segments;
+  segmentsOf(sg).segments.forEach((seg, s) => {
+    const all = allSelections(fresh, freshSegs[s] as Segment);
+    const p = segmentPoints(sg, seg, dims);
+    expect(p.evaluated).toBe(all.length);
+    const keys = [...new Set(all.map((x) => x.key))].sort();
+    expect([...p.achieved.keys()].sort()).toEqual(keys);
+    expect([...p.bounds.keys()].sort()).toEqual(keys);
+    expect(p.loads === undefined).toBe(!dims.time || all.length > LOAD_POINTS_LIMIT);
+    const byPicks = new Map(all.map((x) => [x.picks.join(), x]));
+    for (const key of keys) {
+      const mine = all.filter((x) => x.key === key);
+      const achieved = p.achieved.get(key) ?? [];
+      // each achieved point is its selection's schedule
+      for (const q of achieved) {
+        const x = byPicks.get(q.picks.join());
+        expect([q.timeS, q.energyJ]).toEqual([x?.timeS, x?.energyJ]);
+      }
+      if (mine.every((x) => x.exact)) {
+        const minT = Math.min(...mine.map((x) => x.timeS));
+        const minE = Math.min(...mine.map((x) => x.energyJ));
+        if (!dims.energy) expect(achieved.map((q) => q.timeS)).toEqual([minT]);
+        else if (!dims.time) {
+          expect(achieved.map((q) => q.energyJ)).toEqual([minE]);
+          // the shortest schedule among the leanest selections
+          expect(achieved[0]?.timeS).toBe(Math.min(...mine.filter((x) => x.energyJ === minE).map((x) => x.timeS)));
+        } else {
+          const staircase = front(
+            mine.map((x) => ({ timeS: x.timeS, energyJ: x.energyJ, picks: x.picks })),
+            dims,
+          ).map((q) => [q.timeS, q.energyJ]);
+          expect(achieved.map((q) => [q.timeS, q.energyJ])).toEqual(staircase);
+        }
+      }
+      // bound points: each below its own selection's schedule, and every selection above one of them
+      const bounds = p.bounds.get(key) ?? [];
+      for (const q of bounds) {
+        const x = byPicks.get(q.picks.join());
+        expect(q.timeS).toBeLessThanOrEqual((x?.timeS ?? 0) * (1 + 1e-9));
+        expect(q.energyJ).toBe(x?.energyJ);
+      }
+      for (const x of mine) {
+        expect(bounds.some((q) => (!dims.time || q.timeS <= x.timeS * (1 + 1e-9)) && (!dims.energy || q.energyJ <= x.energyJ))).toBe(true);
+      }
+      // load points carry each class's and link's work, and every selection lies above one of them in every load
+      const loadPoints = p.loads?.get(key) ?? [];
+      for (const q of loadPoints) expect(q.loads).toEqual(byPicks.get(q.picks.join())?.loads);
+      if (p.loads) {
+        for (const x of mine) {
+          expect(
+            loadPoints.some(
+              (q) =>
+                q.timeS <= x.timeS * (1 + 1e-9) &&
+                (!dims.energy || q.energyJ <= x.energyJ) &&
+                (q.loads ?? []).every((l, i) => l <= (x.loads[i] as number)),
+            ),
+          ).toBe(true);
+        }
+      }
+    }
+  });
+}
+
+describe('segmentPoints against every selection scheduled alone', () => {
+  it('two classes, one link, a fused realization: time, energy and both', () => {
+    fc.assert(
+      fc.property(randomCase, fc.constantFrom(...ALL_DIMS), (c, dims) => checkAgainstEverySelection(stackedFrom(c), stackedFrom(c), dims)),
+      { numRuns: 150, seed: 18 },
+    );
+  });
+
+  it('chains of blocks joined at articulation ops: segments with entries and exits', () => {
+    fc.assert(
+      fc.property(chainCase, fc.constantFrom(...ALL_DIMS), (c, dims) => checkAgainstEverySelection(stackedFrom(c), stackedFrom(c), dims)),
+      { numRuns: 100, seed: 20 },
+    );
+  });
+
+  it('three or four classes, routes over several links', () => {
+    fc.assert(
+      fc.property(multiCase, fc.constantFrom(...ALL_DIMS), (c, dims) =>
+        checkAgainstEverySelection(stackedFromMulti(c), stackedFromMulti(c), dims),
+      ),
+      { numRuns: 100, seed: 19 },
+    );
   });
 });
