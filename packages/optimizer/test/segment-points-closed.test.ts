@@ -149,14 +149,19 @@ function allSelections(sg: StackedGraph, seg: Segment) {
     const cost = scheduleSegment(sg, seg, cands);
     // work per class of every op but the entry, then the transfer time each link carries
     const loads = [...sg.devices, ...sg.links].map(() => 0);
+    const add = (at: number, t: number) => {
+      loads[at] = (loads[at] as number) + t;
+    };
     cands.forEach((c, i) => {
       if (i === seg.entry) return;
-      loads[sg.devices.findIndex((d) => d.id === c.device)] += c.latencyS;
+      add(
+        sg.devices.findIndex((d) => d.id === c.device),
+        c.latencyS,
+      );
       for (const [p, bytes] of seg.preds[i] ?? []) {
         const from = (cands[p] as Candidate).device;
         if (from === c.device) continue;
-        for (const l of sg.route(from, c.device))
-          loads[sg.devices.length + sg.links.indexOf(l)] += sg.transfer(from, c.device, bytes).latencyS;
+        for (const l of sg.route(from, c.device)) add(sg.devices.length + sg.links.indexOf(l), sg.transfer(from, c.device, bytes).latencyS);
       }
     });
     const key = cutKey(seg.entry >= 0 ? (picks[seg.entry] as number) : -1, seg.exit >= 0 ? (picks[seg.exit] as number) : -1);

@@ -170,9 +170,10 @@ describe('searchSegment on a fused pair', () => {
       energyJ,
       fusion: { id: 'f', index, size: 2 },
     });
-    sg.candidates.get('o0')?.push(fused(0, 5, 1));
-    sg.candidates.get('o1')?.push(fused(1, 0, 0));
-    return sg;
+    const candidates = new Map(sg.candidates);
+    candidates.set('o0', [...(sg.candidates.get('o0') ?? []), fused(0, 5, 1)]);
+    candidates.set('o1', [...(sg.candidates.get('o1') ?? []), fused(1, 0, 0)]);
+    return { ...sg, candidates };
   };
 
   it('latency and energy: the fusion, both members at once (5 s, 1 J)', () => {
