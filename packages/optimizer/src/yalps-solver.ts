@@ -53,7 +53,8 @@ const PRECISIONS = [1e-8, 1e-7, 1e-6] as const;
 export function solveWithYalps(p: MilpProblem, o: SolveOptions = {}): MilpResult {
   const model = toYalpsModel(p);
   const deadline = o.timeLimitS !== undefined ? performance.now() + o.timeLimitS * 1000 : Number.POSITIVE_INFINITY;
-  let last: MilpResult = { status: 'infeasible' };
+  // out of time before any attempt, nothing is known: a timeout, not an infeasibility claim
+  let last: MilpResult = { status: 'timeout' };
   for (const precision of PRECISIONS) {
     const left = deadline - performance.now();
     if (left <= 0) break;
