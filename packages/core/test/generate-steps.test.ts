@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { type GenerateResult, generate } from '../src/generate.js';
 import { rejection } from './fixtures.js';
 import { BOTH, FAST, FAST_ONLY, LEAN, macTarget, systemFile, toyRegistry, W } from './toy.js';
@@ -31,7 +31,9 @@ describe('a request on one device: every step linear in K, so three decode compi
   const P = 8;
   const N = 40;
   let r: GenerateResult;
-  beforeAll(async () => {
+  // before each test, not once for all: the code under test then runs inside each test that checks it, as
+  // mutation testing's per-test coverage needs (run once, outside any test, its mutants would rerun every test)
+  beforeEach(async () => {
     r = await generate(reg, { model: 'toy-chain', system, promptLen: P, outputLen: N });
   });
 
@@ -148,7 +150,9 @@ describe('a mapping change: att moves to the lean device from K = 101', () => {
   const lean = { spm: LEAN.spm, jpm: LEAN.jpm, o: LEAN.overheadS as number };
   let fast: GenerateResult;
   let every: GenerateResult;
-  beforeAll(async () => {
+  // before each test, not once for all: the code under test then runs inside each test that checks it, as
+  // mutation testing's per-test coverage needs (run once, outside any test, its mutants would rerun every test)
+  beforeEach(async () => {
     fast = await generate(reg, { model: 'toy-chain', system, promptLen: P, outputLen: N });
     every = await generate(reg, { model: 'toy-chain', system, promptLen: P, outputLen: N, everyStep: true });
   });

@@ -1,5 +1,5 @@
 import { defineTarget, type ParamValue, type TargetPlugin } from '@lightcode/cost-model';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { type CompileResult, compile, pareto } from '../src/compile.js';
 import { REFERENCE_ROWS, REFERENCE_SOURCE } from '../src/reproduce/reference.js';
 import { computeEnergyJ, type ReproduceResult, reproduce } from '../src/reproduce/study.js';
@@ -134,7 +134,10 @@ const close = (got: number, want: number) => expect(Math.abs(got - want)).toBeLe
 describe('reproduce --quick on stand-in targets', () => {
   let r: ReproduceResult;
   const stages: string[] = [];
-  beforeAll(async () => {
+  // before each test, not once for all: the code under test then runs inside each test that checks it, as
+  // mutation testing's per-test coverage needs (run once, outside any test, its mutants would rerun every test)
+  beforeEach(async () => {
+    stages.length = 0;
     r = await reproduce(reg, { quick: true, progress: (s) => stages.push(s) });
   }, 300_000);
 
@@ -395,7 +398,9 @@ describe('reproduce --quick on stand-in targets', () => {
 describe('reproduce --quick where the PTU wins outright (weights read once, no per-op overhead)', () => {
   const cheap = toyRegistry({ models: ['gpt2', 'llama-2-7b'], targets: [cpu(1), ptu(1, 0), gpu()] });
   let r: ReproduceResult;
-  beforeAll(async () => {
+  // before each test, not once for all: the code under test then runs inside each test that checks it, as
+  // mutation testing's per-test coverage needs (run once, outside any test, its mutants would rerun every test)
+  beforeEach(async () => {
     r = await reproduce(cheap, { quick: true });
   }, 300_000);
 
@@ -431,7 +436,9 @@ describe('reproduce --quick where the PTU is far slower and barely leaner', () =
     targets: [cpu(1), ptu(1, 0, { spm: 1e-8, macEnergyJ: 1.8e-12, dacEnergyJ: 0, adcEnergyJ: 0 }), gpu()],
   });
   let r: ReproduceResult;
-  beforeAll(async () => {
+  // before each test, not once for all: the code under test then runs inside each test that checks it, as
+  // mutation testing's per-test coverage needs (run once, outside any test, its mutants would rerun every test)
+  beforeEach(async () => {
     r = await reproduce(slow, { quick: true });
   }, 300_000);
 
