@@ -124,6 +124,43 @@ const chain3 = () =>
 // relaxed (path; energy + 4 W x path): d0 d0 d0 8 s, 8 + 32 = 40 J; d1 d1 d0 1 + 2 + 2 + 1 = 6 s, 18 + 24 = 42 J;
 // d1 d0 d0 8 s, 13 + 32 = 45 J; d0 d1 d0 10 s, 15 + 40 = 55 J
 
+describe('relaxationBound where the graph cuts into blocks', () => {
+  it("latency: the blocks' optimum, d1 d1 d0 at 6 s, with its selection and no note", async () => {
+    const r = await relaxationBound(
+      chain3(),
+      'latency',
+      {},
+      () => yalpsSolver,
+      Number.POSITIVE_INFINITY,
+      () => true,
+    );
+    expect(r.bound).toBeCloseTo(6, 6);
+    expect([r.choice?.get('o0'), r.choice?.get('o1'), r.choice?.get('o2')]).toEqual([1, 1, 0]);
+    expect(r.note).toBeUndefined();
+    expect(r.infeasible).toBeUndefined();
+  });
+
+  it('energy within 5 s: the blocks cannot meet it, so no selection can', async () => {
+    expect(
+      await relaxationBound(
+        chain3(),
+        'energy',
+        { latencyBudgetS: 5 },
+        () => yalpsSolver,
+        Number.POSITIVE_INFINITY,
+        () => true,
+      ),
+    ).toEqual({
+      infeasible: true,
+    });
+  });
+
+  it('a solver that answers every problem without solving it: the blocks fail, the whole MILP is built and the note names how it ended', async () => {
+    const r = await relaxationBound(chain3(), 'latency', {}, fake({ status: 'feasible' }), Number.POSITIVE_INFINITY, () => true);
+    expect(r).toEqual({ note: "the relaxation's solver 'fake' ended 'feasible', so the bound is weaker" });
+  });
+});
+
 describe('relaxedDecomposition by blocks', () => {
   it('latency: d1 d1 d0 at 6 s, proven, over 2 blocks of 2 classes', async () => {
     const r = await relaxedDecomposition(chain3(), 'latency', {}, () => yalpsSolver);
