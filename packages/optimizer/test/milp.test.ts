@@ -11,53 +11,7 @@ import {
 } from '@lightcode/optimizer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { allChoices, bruteForceBest, randomCase, stackedFrom, trueOptimum } from './random-stacked.js';
-
-const budgetCase = fc.record({
-  c: randomCase,
-  lat: fc.double({ min: 0, max: 1.2, noNaN: true }),
-  en: fc.double({ min: 0, max: 1.2, noNaN: true }),
-  which: fc.constantFrom('none', 'latency', 'energy', 'both'),
-});
-
-describe('the relaxation MILP (yalps): a lower bound for the whole-graph search', () => {
-  for (const objective of ['latency', 'energy'] as const) {
-    it(`equals the relaxation's brute force for ${objective}, with and without budgets (property)`, async () => {
-      await fc.assert(
-        fc.asyncProperty(budgetCase, async ({ c, lat, en, which }) => {
-          const sg = stackedFrom(c);
-          const costs = [...allChoices(sg)].map((ch) => relaxedCost(sg, ch));
-          const constraints = budgetsWithin(costs, which, lat, en);
-          const ok = costs.filter((x) => meetsBudgets(constraints, x));
-          const milp = buildSelectionMilp(sg, objective, constraints);
-          const r = await yalpsSolver.solve(milp.problem, { timeLimitS: 30 });
-          if (ok.length === 0) {
-            expect(r.status).toBe('infeasible');
-            return;
-          }
-          expect(r.status).toBe('optimal');
-          const best = Math.min(...ok.map((x) => objectiveValue(x, objective)));
-          // the solver's objective carries its tolerance; the decoded selection is priced exactly
-          expect(Math.abs(milp.toSI(r.objective as number) - best)).toBeLessThanOrEqual(1e-6 * best);
-          expect(objectiveValue(relaxedCost(sg, milp.decode(r.values as number[])), objective)).toBeCloseTo(best, 6);
-        }),
-        { numRuns: 120 },
-      );
-    });
-  }
-});
-
-/** Budgets between the least and the largest value the selections reach. */
-function budgetsWithin(costs: readonly SelectionCost[], which: string, lat: number, en: number) {
-  const minL = Math.min(...costs.map((x) => x.latencyS));
-  const maxL = Math.max(...costs.map((x) => x.latencyS));
-  const minE = Math.min(...costs.map((x) => x.energyJ));
-  const maxE = Math.max(...costs.map((x) => x.energyJ));
-  return {
-    ...(which === 'latency' || which === 'both' ? { latencyBudgetS: minL + lat * (maxL - minL) } : {}),
-    ...(which === 'energy' || which === 'both' ? { energyBudgetJ: minE + en * (maxE - minE) } : {}),
-  };
-}
+import { allChoices, bruteForceBest, budgetCase, budgetsWithin, randomCase, stackedFrom, trueOptimum } from './random-stacked.js';
 
 describe('selection and scheduling on random DAGs, forced off enumeration', () => {
   for (const objective of ['latency', 'energy'] as const) {

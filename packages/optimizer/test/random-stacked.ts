@@ -6,6 +6,7 @@ import {
   type Objective,
   objectiveValue,
   relaxedCost,
+  type SelectionCost,
   scheduleSegment,
   staticPowerW,
   wholeGraphSegment,
@@ -238,3 +239,24 @@ export const chainCase: fc.Arbitrary<RandomCase> = fc
     });
     return { n: cands.length, edges, cands, counts, staticW, link };
   });
+
+/** A random case with budgets between the least and largest values its selections reach (see budgetsWithin). */
+export const budgetCase: fc.Arbitrary<{ c: RandomCase; lat: number; en: number; which: 'none' | 'latency' | 'energy' | 'both' }> =
+  fc.record({
+    c: randomCase,
+    lat: fc.double({ min: 0, max: 1.2, noNaN: true }),
+    en: fc.double({ min: 0, max: 1.2, noNaN: true }),
+    which: fc.constantFrom('none', 'latency', 'energy', 'both'),
+  });
+
+/** Budgets between the least and the largest value the selections reach. */
+export function budgetsWithin(costs: readonly SelectionCost[], which: string, lat: number, en: number) {
+  const minL = Math.min(...costs.map((x) => x.latencyS));
+  const maxL = Math.max(...costs.map((x) => x.latencyS));
+  const minE = Math.min(...costs.map((x) => x.energyJ));
+  const maxE = Math.max(...costs.map((x) => x.energyJ));
+  return {
+    ...(which === 'latency' || which === 'both' ? { latencyBudgetS: minL + lat * (maxL - minL) } : {}),
+    ...(which === 'energy' || which === 'both' ? { energyBudgetJ: minE + en * (maxE - minE) } : {}),
+  };
+}
