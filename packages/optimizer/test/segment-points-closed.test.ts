@@ -246,14 +246,14 @@ describe('segmentPoints against every selection scheduled alone', () => {
   it('two classes, one link, a fused realization: time, energy and both', () => {
     fc.assert(
       fc.property(randomCase, fc.constantFrom(...ALL_DIMS), (c, dims) => checkAgainstEverySelection(stackedFrom(c), stackedFrom(c), dims)),
-      { numRuns: 150, seed: 18 },
+      { numRuns: 60, seed: 18 },
     );
   });
 
   it('chains of blocks joined at articulation ops: segments with entries and exits', () => {
     fc.assert(
       fc.property(chainCase, fc.constantFrom(...ALL_DIMS), (c, dims) => checkAgainstEverySelection(stackedFrom(c), stackedFrom(c), dims)),
-      { numRuns: 100, seed: 20 },
+      { numRuns: 40, seed: 20 },
     );
   });
 
@@ -262,7 +262,7 @@ describe('segmentPoints against every selection scheduled alone', () => {
       fc.property(multiCase, fc.constantFrom(...ALL_DIMS), (c, dims) =>
         checkAgainstEverySelection(stackedFromMulti(c), stackedFromMulti(c), dims),
       ),
-      { numRuns: 100, seed: 19 },
+      { numRuns: 40, seed: 19 },
     );
   });
 });
