@@ -42,12 +42,7 @@ export const PACKAGES = [
 // would take a day here: its score counts its closed-form tests and the quick brute-force ones
 // aimed at one module each, a floor on what its whole suite kills. `--tests` replaces this.
 const DEFAULT_TESTS = {
-  'packages/optimizer': [
-    'test/*-closed.test.ts',
-    'test/pareto.test.ts',
-    'test/path-heuristic*.test.ts',
-    'test/relaxation-brute.test.ts',
-  ],
+  'packages/optimizer': ['test/*-closed.test.ts', 'test/pareto.test.ts', 'test/path-heuristic*.test.ts', 'test/relaxation-brute.test.ts'],
 };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,16 +1,7 @@
-import { evaluateSelection, objectiveValue, optimize, relaxedCost, relaxedDecomposition, yalpsSolver } from '@lightcode/optimizer';
+import { evaluateSelection, objectiveValue, optimize } from '@lightcode/optimizer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  allChoices,
-  bruteForceBest,
-  type Cand,
-  chainCase,
-  type RandomCase,
-  relaxedBruteForce,
-  stackedFrom,
-  trueOptimum,
-} from './random-stacked.js';
+import { allChoices, bruteForceBest, chainCase, stackedFrom, trueOptimum } from './random-stacked.js';
 
 /**
  * What a segmented result must satisfy against brute force: it is the best

@@ -1,14 +1,5 @@
 import { defineSolver, type MilpResult, UserError } from '@lightcode/cost-model';
-import {
-  buildSelectionMilp,
-  evaluateSelection,
-  meetsBudgets,
-  objectiveValue,
-  optimize,
-  relaxedCost,
-  type SelectionCost,
-  yalpsSolver,
-} from '@lightcode/optimizer';
+import { evaluateSelection, meetsBudgets, objectiveValue, optimize } from '@lightcode/optimizer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { allChoices, bruteForceBest, budgetCase, budgetsWithin, randomCase, stackedFrom, trueOptimum } from './random-stacked.js';

@@ -139,7 +139,7 @@ function allSelections(sg: StackedGraph, seg: Segment) {
   const out: { key: string; picks: number[]; timeS: number; exact: boolean; energyJ: number; loads: number[] }[] = [];
   const rec = (picks: number[]) => {
     if (picks.length < lists.length) {
-      (lists[picks.length] ?? []).forEach((_, k) => rec([...picks, k]));
+      for (let k = 0; k < (lists[picks.length]?.length ?? 0); k++) rec([...picks, k]);
       return;
     }
     const cands = picks.map((k, i) => lists[i]?.[k] as Candidate);
