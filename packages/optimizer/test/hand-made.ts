@@ -25,6 +25,21 @@ export function handMade(
   });
 }
 
+/** Adds a fused realization over ops o<k> (the first carries its cost, the rest none), as a backend fusing kernels offers. */
+export function fuse(sg: StackedGraph, ops: readonly number[], id: string, device: string, latencyS: number, energyJ: number): void {
+  ops.forEach((op, index) => {
+    (sg.candidates.get(`o${op}`) as Candidate[]).push({
+      device,
+      target: 't',
+      algorithm: 'fused',
+      latencyS: index === 0 ? latencyS : 0,
+      energy: index === 0 ? { compute: energyJ } : {},
+      energyJ: index === 0 ? energyJ : 0,
+      fusion: { id, index, size: ops.length },
+    });
+  });
+}
+
 /** The first candidate of every op. */
 export function firstChoice(sg: StackedGraph): Map<string, number> {
   return new Map([...sg.candidates.keys()].map((id) => [id, 0]));

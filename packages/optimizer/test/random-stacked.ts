@@ -240,14 +240,19 @@ export const chainCase: fc.Arbitrary<RandomCase> = fc
     return { n: cands.length, edges, cands, counts, staticW, link };
   });
 
-/** A random case with budgets between the least and largest values its selections reach (see budgetsWithin). */
-export const budgetCase: fc.Arbitrary<{ c: RandomCase; lat: number; en: number; which: 'none' | 'latency' | 'energy' | 'both' }> =
-  fc.record({
-    c: randomCase,
+/** A case from `cases` with budgets between the least and largest values its selections reach (see budgetsWithin). */
+export function budgetCaseOf(
+  cases: fc.Arbitrary<RandomCase>,
+): fc.Arbitrary<{ c: RandomCase; lat: number; en: number; which: 'none' | 'latency' | 'energy' | 'both' }> {
+  return fc.record({
+    c: cases,
     lat: fc.double({ min: 0, max: 1.2, noNaN: true }),
     en: fc.double({ min: 0, max: 1.2, noNaN: true }),
     which: fc.constantFrom('none', 'latency', 'energy', 'both'),
   });
+}
+
+export const budgetCase = budgetCaseOf(randomCase);
 
 /** Budgets between the least and the largest value the selections reach. */
 export function budgetsWithin(costs: readonly SelectionCost[], which: string, lat: number, en: number) {
@@ -259,4 +264,84 @@ export function budgetsWithin(costs: readonly SelectionCost[], which: string, la
     ...(which === 'latency' || which === 'both' ? { latencyBudgetS: minL + lat * (maxL - minL) } : {}),
     ...(which === 'energy' || which === 'both' ? { energyBudgetJ: minE + en * (maxE - minE) } : {}),
   };
+}
+
+/** A block of interchangeable branches, with the op indices each head and the joining consumer got. */
+export interface BranchBlock {
+  readonly c: RandomCase;
+  /** Each head's ops, producer side first: its chain, then its sink if it has one. */
+  readonly heads: readonly (readonly number[])[];
+  /** Ops in each head's chain. */
+  readonly chain: number;
+  readonly consumer: number;
+}
+
+const candList = fc.uniqueArray(fc.tuple(fc.nat(1), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 })), {
+  minLength: 1,
+  maxLength: 2,
+  selector: (c) => c[0],
+});
+
+/**
+ * One block of interchangeable parallel branches, as attention split per head
+ * is: a source feeds a producer, which feeds h identical branches (chains of
+ * 1-2 ops, maybe also fed by a shared second producer, as V feeds every head),
+ * which a consumer joins; a one-candidate tail makes a second block. With
+ * `variants`, the tail may be left out (the block is then the last one), each
+ * head may end in a sink of its own (as the KV-cache write does, also fed by the producer), and its
+ * first op may also feed the consumer directly.
+ */
+export function branchBlock(variants: boolean): fc.Arbitrary<BranchBlock> {
+  return fc
+    .record({
+      heads: fc.integer({ min: 2, max: 4 }),
+      chain: fc.array(
+        fc.uniqueArray(
+          fc.tuple(fc.nat(1), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 2 })),
+          { minLength: 1, maxLength: 2, selector: (c) => c[0] },
+        ),
+        { minLength: 1, maxLength: 2 },
+      ),
+      producer: candList,
+      shared: fc.option(candList),
+      joiner: candList,
+      tail: variants ? fc.boolean() : fc.constant(true),
+      sink: variants ? fc.option(candList) : fc.constant(null),
+      skip: variants ? fc.boolean() : fc.constant(false),
+      bytes: fc.integer({ min: 1, max: 500 }),
+      counts: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+      staticW: fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 5 })),
+      link: fc.tuple(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 1, max: 80 }), fc.integer({ min: 0, max: 20 })),
+    })
+    .map(({ heads, chain, producer, shared, joiner, tail, sink, skip, bytes, counts, staticW, link }) => {
+      const cands: (readonly Cand[])[] = [[[0, 1, 1]], producer];
+      const edges: [number, number, number][] = [[0, 1, bytes]];
+      const sharedAt = shared ? cands.push(shared) - 1 : -1;
+      if (shared) edges.push([0, sharedAt, bytes]);
+      const ops: number[][] = [];
+      for (let h = 0; h < heads; h++) {
+        const mine: number[] = [];
+        let prev = 1;
+        for (const c of chain) {
+          const at = cands.push(c) - 1;
+          edges.push([prev, at, bytes]);
+          mine.push(at);
+          prev = at;
+        }
+        if (shared) edges.push([sharedAt, prev, bytes]);
+        if (sink) {
+          // fed by the producer as well, so it stays in the block rather than hanging off the head
+          mine.push(cands.push(sink) - 1);
+          edges.push([prev, mine.at(-1) as number, bytes], [1, mine.at(-1) as number, bytes]);
+        }
+        ops.push(mine);
+      }
+      const consumer = cands.push(joiner) - 1;
+      for (const mine of ops) {
+        edges.push([mine[chain.length - 1] as number, consumer, bytes]);
+        if (skip && chain.length > 1) edges.push([mine[0] as number, consumer, bytes]);
+      }
+      if (tail) edges.push([consumer, cands.push([[0, 1, 1]]) - 1, bytes]);
+      return { c: { n: cands.length, edges, cands, counts, staticW, link }, heads: ops, chain: chain.length, consumer };
+    });
 }

@@ -3,11 +3,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   allChoices,
+  branchBlock,
   budgetCase,
+  budgetCaseOf,
   budgetsWithin,
-  type Cand,
   chainCase,
-  type RandomCase,
   relaxedBruteForce,
   stackedFrom,
 } from './random-stacked.js';
@@ -47,73 +47,14 @@ describe('the relaxation MILP (yalps): a lower bound for the whole-graph search'
   }
 });
 
-/**
- * One block of interchangeable parallel branches, as attention split per head
- * is: a source feeds a producer, which feeds h identical branches (chains of
- * 1-2 ops, maybe also fed by a shared second producer, as V feeds every head),
- * which a consumer joins; a one-candidate tail makes a second block.
- */
-const branchCase: fc.Arbitrary<RandomCase> = fc
-  .record({
-    heads: fc.integer({ min: 2, max: 4 }),
-    chain: fc.array(
-      fc.uniqueArray(
-        fc.tuple(fc.nat(1), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 2 })),
-        { minLength: 1, maxLength: 2, selector: (c) => c[0] },
-      ),
-      { minLength: 1, maxLength: 2 },
-    ),
-    producer: fc.uniqueArray(fc.tuple(fc.nat(1), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 })), {
-      minLength: 1,
-      maxLength: 2,
-      selector: (c) => c[0],
-    }),
-    shared: fc.option(
-      fc.uniqueArray(fc.tuple(fc.nat(1), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 })), {
-        minLength: 1,
-        maxLength: 2,
-        selector: (c) => c[0],
-      }),
-    ),
-    joiner: fc.uniqueArray(fc.tuple(fc.nat(1), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 })), {
-      minLength: 1,
-      maxLength: 2,
-      selector: (c) => c[0],
-    }),
-    bytes: fc.integer({ min: 1, max: 500 }),
-    counts: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
-    staticW: fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 5 })),
-    link: fc.tuple(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 1, max: 80 }), fc.integer({ min: 0, max: 20 })),
-  })
-  .map(({ heads, chain, producer, shared, joiner, bytes, counts, staticW, link }) => {
-    const cands: (readonly Cand[])[] = [[[0, 1, 1]], producer];
-    const edges: [number, number, number][] = [[0, 1, bytes]];
-    const sharedAt = shared ? cands.push(shared) - 1 : -1;
-    if (shared) edges.push([0, sharedAt, bytes]);
-    const lasts: number[] = [];
-    for (let h = 0; h < heads; h++) {
-      let prev = 1;
-      for (const c of chain) {
-        const at = cands.push(c) - 1;
-        edges.push([prev, at, bytes]);
-        prev = at;
-      }
-      if (shared) edges.push([sharedAt, prev, bytes]);
-      lasts.push(prev);
-    }
-    const consumer = cands.push(joiner) - 1;
-    for (const l of lasts) edges.push([l, consumer, bytes]);
-    const tail = cands.push([[0, 1, 1]]) - 1;
-    edges.push([consumer, tail, bytes]);
-    return { n: cands.length, edges, cands, counts, staticW, link };
-  });
+const branchCase = branchBlock(false);
 
 describe('the relaxation by blocks: folding interchangeable parallel branches', () => {
   for (const objective of ['latency', 'energy'] as const) {
     it(`equals the relaxation's brute force for ${objective} (property)`, async () => {
       let folded = 0;
       await fc.assert(
-        fc.asyncProperty(branchCase, async (c) => {
+        fc.asyncProperty(branchCase, async ({ c }) => {
           const sg = stackedFrom(c);
           const best = relaxedBruteForce(sg, objective);
           // a block limit of 3 forces the branches' block to be folded (the tail block has at most 2 selections)
@@ -132,18 +73,12 @@ describe('the relaxation by blocks: folding interchangeable parallel branches', 
 });
 
 describe('the relaxation by blocks on chains of blocks', () => {
-  const chainBudgets = fc.record({
-    c: chainCase,
-    lat: fc.double({ min: 0, max: 1.2, noNaN: true }),
-    en: fc.double({ min: 0, max: 1.2, noNaN: true }),
-    which: fc.constantFrom('none', 'latency', 'energy', 'both'),
-  });
   for (const objective of ['latency', 'energy', { latencyWeight: 1, energyWeight: 2 }] as const) {
     it(`equals the relaxation's brute force for ${JSON.stringify(objective)}, with and without budgets, isomorphic blocks reused or not; optimal where proven (property)`, async () => {
       let solved = 0;
       let proven = 0;
       await fc.assert(
-        fc.asyncProperty(chainBudgets, async ({ c, lat, en, which }) => {
+        fc.asyncProperty(budgetCaseOf(chainCase), async ({ c, lat, en, which }) => {
           const sg = stackedFrom(c);
           const costs = [...allChoices(sg)].map((ch) => relaxedCost(sg, ch));
           const constraints = budgetsWithin(costs, which, lat, en);
