@@ -223,9 +223,26 @@ function checkAgainstEverySelection(sg: StackedGraph, fresh: StackedGraph, dims:
       for (const x of mine) {
         expect(bounds.some((q) => (!dims.time || q.timeS <= x.timeS * (1 + 1e-9)) && (!dims.energy || q.energyJ <= x.energyJ))).toBe(true);
       }
-      // load points carry each class's and link's work, and every selection lies above one of them in every load
+      // load points carry each class's and link's work and a bound on their own schedule, and every selection lies above one of them in every load
       const loadPoints = p.loads?.get(key) ?? [];
-      for (const q of loadPoints) expect(q.loads).toEqual(byPicks.get(q.picks.join())?.loads);
+      for (const q of loadPoints) {
+        const x = byPicks.get(q.picks.join());
+        expect(q.loads).toEqual(x?.loads);
+        expect(q.timeS).toBeLessThanOrEqual((x?.timeS ?? 0) * (1 + 1e-9));
+        expect(q.energyJ).toBe(x?.energyJ);
+      }
+      // both fronts are minimal: no kept point is at least as good as another in every dimension that matters
+      const atMost = (q: SegmentPoint, r: SegmentPoint) =>
+        (!dims.time || q.timeS <= r.timeS) &&
+        (!dims.energy || q.energyJ <= r.energyJ) &&
+        (q.loads ?? []).every((l, i) => l <= (r.loads?.[i] as number));
+      for (const pts of [bounds, loadPoints]) {
+        pts.forEach((q, i) => {
+          pts.forEach((r, j) => {
+            if (i !== j) expect(atMost(q, r)).toBe(false);
+          });
+        });
+      }
       if (p.loads) {
         for (const x of mine) {
           expect(

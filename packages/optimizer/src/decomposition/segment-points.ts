@@ -95,10 +95,15 @@ function loadsOf(sg: StackedGraph, seg: Segment, cands: readonly Candidate[]): n
 /** The points no other is at least as good as in time, energy (when it matters) and every class's load. */
 function loadFront(points: readonly SegmentPoint[], dims: Dims): SegmentPoint[] {
   const sorted = [...points].sort((a, b) => a.timeS - b.timeS || a.energyJ - b.energyJ);
-  const kept: SegmentPoint[] = [];
+  let kept: SegmentPoint[] = [];
   const atMost = (q: SegmentPoint, p: SegmentPoint) =>
     q.timeS <= p.timeS && (!dims.energy || q.energyJ <= p.energyJ) && (q.loads ?? []).every((l, i) => l <= (p.loads?.[i] ?? 0));
-  for (const p of sorted) if (!kept.some((q) => atMost(q, p))) kept.push(p);
+  for (const p of sorted) {
+    if (kept.some((q) => atMost(q, p))) continue;
+    // a later point can only match an earlier one in time, and may then be lighter: it replaces it
+    kept = kept.filter((q) => !atMost(p, q));
+    kept.push(p);
+  }
   return kept;
 }
 
