@@ -86,6 +86,38 @@ describe('segmentedSelect', () => {
     expect(e.bound).toBe(7 + 4 * 3 + 1 + 4 * 1);
   });
 
+  it('over the limit with more work than path: each class carries at least its share, (1/2 + 4 x min(4/2, 3/1) + 1/2) / 2 classes = 4.5 s; then 1 s', async () => {
+    // o0 -> o1..o4 -> o5 -> o6; d0 has 2 instances, d1 one; o1..o4 take 4 s on d0 in 2 parts (a 2 s span) or 3 s on d1
+    const fan: [number, number, number, number?][] = [
+      [0, 4, 2, 2],
+      [1, 3, 1],
+    ];
+    const sg = handMade(
+      [[0, 1, 1], fan, fan, fan, fan, [0, 1, 1], [0, 1, 1]],
+      [
+        [0, 1, 0],
+        [0, 2, 0],
+        [0, 3, 0],
+        [0, 4, 0],
+        [1, 5, 0],
+        [2, 5, 0],
+        [3, 5, 0],
+        [4, 5, 0],
+        [5, 6, 0],
+      ],
+      [2, 1],
+    );
+    const r = await segmentedSelect(sg, 'latency', {}, pick, { ...opts, limit: 0 });
+    if (!r || typeof r === 'string') throw new Error(String(r));
+    // the longest path at shortest spans, 1 + 2 + 1 = 4 s, is below the work share
+    expect(r.bound).toBe(4.5 + 1);
+    expect(r.value).toBeGreaterThanOrEqual(5.5);
+    // energy: each op's least, 1 + 4 x 1 + 1, then 1 J
+    const e = await segmentedSelect(sg, 'energy', {}, pick, { ...opts, limit: 0 });
+    if (!e || typeof e === 'string') throw new Error(String(e));
+    expect(e.bound).toBe(7);
+  });
+
   it('graphs that do not cut: said why', async () => {
     const tri = graphOf(3, [
       [0, 1],
