@@ -3,6 +3,16 @@ import { assertWholeFusions } from './fusions.js';
 import { type Plan, planSelection, scheduledLatency } from './model/schedule.js';
 
 export const OBJECTIVES = ['latency', 'energy'] as const;
+
+/**
+ * Which totals the objective and the budgets depend on: time (the critical
+ * path and the loads) and energy. Pareto sets need only those, and are much
+ * smaller for a pure latency or a pure energy objective.
+ */
+export interface Dims {
+  readonly time: boolean;
+  readonly energy: boolean;
+}
 /** A single metric. */
 export type Metric = (typeof OBJECTIVES)[number];
 /** Minimize latencyWeight x latency (s) + energyWeight x energy (J), both weights non-negative. */

@@ -1,5 +1,5 @@
 import type { StackedGraph } from '@lightcode/ir';
-import { blockTree } from '@lightcode/optimizer';
+import { blockTree, type Dims } from '@lightcode/optimizer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { TreeBlock } from '../src/model/block-tree.js';
@@ -11,15 +11,7 @@ import {
   foldDominates,
   foldedPoints,
 } from '../src/relaxation/block-pareto.js';
-import {
-  type BlockPoint,
-  blockContext,
-  blockPoint,
-  type Dims,
-  paretoFilter,
-  samePicks,
-  wholeFusions,
-} from '../src/relaxation/block-points.js';
+import { type BlockPoint, blockContext, blockPoint, paretoFilter, samePicks, wholeFusions } from '../src/relaxation/block-points.js';
 import { fuse, handMade } from './hand-made.js';
 import type { MultiCand } from './random-multi.js';
 import { type BranchBlock, branchBlock, stackedFrom } from './random-stacked.js';

@@ -1,12 +1,11 @@
 import type { Candidate } from '@lightcode/ir';
-import { blockTree } from '@lightcode/optimizer';
+import { blockTree, type Dims } from '@lightcode/optimizer';
 import { describe, expect, it } from 'vitest';
 import type { TreeBlock } from '../src/model/block-tree.js';
 import {
   type BlockPoint,
   blockContext,
   blockPoint,
-  type Dims,
   dominates,
   forEachPick,
   Interner,

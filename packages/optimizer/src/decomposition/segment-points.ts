@@ -16,12 +16,7 @@
 import type { Candidate, StackedGraph } from '@lightcode/ir';
 import { scheduleSegment, segmentBound, segmentEnergy } from '../model/schedule.js';
 import type { Segment } from '../model/segments.js';
-
-/** Which totals matter: time (objective or budget) and energy. */
-export interface Dims {
-  readonly time: boolean;
-  readonly energy: boolean;
-}
+import type { Dims } from '../selection.js';
 
 /** One selection of a segment, priced. */
 export interface SegmentPoint {

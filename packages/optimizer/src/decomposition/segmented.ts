@@ -18,9 +18,9 @@ import { brokenFusion, memo, type StackedGraph, spanS } from '@lightcode/ir';
 import type { SelectionConstraints } from '../constraints.js';
 import { type Segment, segmentsOf } from '../model/segments.js';
 import { Interner } from '../relaxation/block-points.js';
-import { type Choice, meetsBound, type Objective, objectiveWeights, staticPowerW } from '../selection.js';
+import { type Choice, type Dims, meetsBound, type Objective, objectiveWeights, staticPowerW } from '../selection.js';
 import { type ChainLink, solveChain } from './chain-master.js';
-import { type Dims, type SegmentPoint, type SegmentPoints, segmentPoints, segmentSpace } from './segment-points.js';
+import { type SegmentPoint, type SegmentPoints, segmentPoints, segmentSpace } from './segment-points.js';
 import { searchSegment } from './segment-search.js';
 
 /** Largest number of selections enumerated for one segment class. */

@@ -1,11 +1,11 @@
 import type { Candidate, StackedGraph } from '@lightcode/ir';
 import type { TreeBlock } from '../model/block-tree.js';
+import type { Dims } from '../selection.js';
 import {
   type BlockContext,
   type BlockPoint,
   blockContext,
   blockPoint,
-  type Dims,
   emptyLoads,
   forEachPick,
   Interner,

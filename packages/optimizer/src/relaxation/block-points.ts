@@ -1,5 +1,6 @@
 import { type Candidate, memo, type StackedGraph, spanS } from '@lightcode/ir';
 import type { TreeBlock } from '../model/block-tree.js';
+import type { Dims } from '../selection.js';
 
 /** What one selection inside a block adds to the totals. */
 export interface BlockPoint {
@@ -24,16 +25,6 @@ export interface BlockPoint {
 
 export function samePicks(a: BlockPoint, b: BlockPoint): boolean {
   return a.cutPicks.every((x, i) => x === b.cutPicks[i]);
-}
-
-/**
- * Which totals the objective and the budgets depend on: time (the critical
- * path and the loads) and energy. Pareto sets need only those, and are much
- * smaller for a pure latency or a pure energy objective.
- */
-export interface Dims {
-  readonly time: boolean;
-  readonly energy: boolean;
 }
 
 export function dominates(a: BlockPoint, b: BlockPoint, withDelay: boolean, dims: Dims): boolean {

@@ -6,6 +6,7 @@ import { blockTree, type TreeBlock } from '../model/block-tree.js';
 import {
   CERTIFICATE_TOLERANCE,
   type Choice,
+  type Dims,
   type Objective,
   objectiveScaling,
   objectiveValue,
@@ -14,7 +15,7 @@ import {
   type SelectionCost,
 } from '../selection.js';
 import { BLOCK_ENUMERATION_LIMIT, blockPareto } from './block-pareto.js';
-import type { BlockPoint, Dims } from './block-points.js';
+import type { BlockPoint } from './block-points.js';
 import { Interner } from './block-points.js';
 
 export { blockTree } from '../model/block-tree.js';
