@@ -257,35 +257,6 @@ describe('optimize: the paths beyond enumeration', () => {
     expect(r.solveTimeS).toBeLessThanOrEqual(took);
   });
 
-  it('a segment too large to enumerate (2^16 selections) is searched, and the note says its bound takes every op at its cheapest', async () => {
-    // o0 -> x1..x16 -> o17 -> o18, free transfers; each x takes 1 s on d0 or d1 (one instance each)
-    const x: [number, number, number][] = [
-      [0, 1, 1],
-      [1, 1, 1],
-    ];
-    const xs = Array.from({ length: 16 }, (_, k) => k + 1);
-    const sg = handMade(
-      [[0, 1, 1], ...xs.map(() => x), [0, 1, 1], [0, 1, 1]],
-      [...xs.flatMap((k) => [[0, k, 0] as const, [k, 17, 0] as const]), [17, 18, 0]],
-      [1, 1],
-    );
-    const r = await optimize(sg, { objective: 'latency', exhaustiveLimit: 0, relaxation: false });
-    // bound: (1 + 16 + 1 s of work) / 2 classes, then 1 s; every schedule needs 1 + 8 + 1 + 1 = 11 s
-    expect(r.selection.bound).toBe(10);
-    expect(r.selection.objectiveValue).toBeGreaterThanOrEqual(11);
-    expect(r.decomposition).toMatchObject({ searched: 1, evaluated: 1 });
-    expect(r.note).toBe('1 segment class(es) too large to enumerate were searched locally, and bound with every op at its cheapest');
-    // 16 instances of one class, each x 1 s or 2 s: the bound 1 + 1 + 1, then 1 s, is met, so searched yet optimal, with no note
-    const wide = handMade(
-      [[0, 1, 1], ...xs.map(() => [x[0], [0, 2, 1]] as [number, number, number][]), [0, 1, 1], [0, 1, 1]],
-      [...xs.flatMap((k) => [[0, k, 0] as const, [k, 17, 0] as const]), [17, 18, 0]],
-      [16],
-    );
-    const w = await optimize(wide, { objective: 'latency', exhaustiveLimit: 0, relaxation: false });
-    expect([w.selection.objectiveValue, w.selection.status, w.note]).toEqual([4, 'optimal', undefined]);
-    expect(w.decomposition).toMatchObject({ searched: 1 });
-  });
-
   it('a solver given as a rule is asked per problem; a plugin is used as it is', async () => {
     const asked: MilpProblem[] = [];
     const r = await optimize(twoOps(), {
