@@ -13,7 +13,6 @@ import {
 } from '../src/relaxation/block-pareto.js';
 import { type BlockPoint, blockContext, blockPoint, paretoFilter, samePicks, wholeFusions } from '../src/relaxation/block-points.js';
 import { fuse, handMade } from './hand-made.js';
-import type { MultiCand } from './random-multi.js';
 import { type BranchBlock, branchBlock, stackedFrom } from './random-stacked.js';
 
 /*
@@ -24,25 +23,6 @@ import { type BranchBlock, branchBlock, stackedFrom } from './random-stacked.js'
  */
 
 const BOTH: Dims = { time: true, energy: true };
-/** A head op of the hand-made blocks: d0 2 s 2 J or d1 1 s 3 J. */
-const HEAD: [number, number, number][] = [
-  [0, 2, 2],
-  [1, 1, 3],
-];
-
-/** o0 -> o1, o2 -> o3, one block: o1 and o2 are HEADs unless `second` says otherwise; o0 -> o2 carries `bytes`. */
-function diamond({ second = HEAD, bytes = 100 }: { second?: MultiCand[]; bytes?: number } = {}): StackedGraph {
-  return handMade(
-    [[0, 1, 1], HEAD, second, [0, 3, 1]],
-    [
-      [0, 1, 100],
-      [0, 2, bytes],
-      [1, 3, 100],
-      [2, 3, 100],
-    ],
-    [1, 1],
-  );
-}
 const DIMS: readonly Dims[] = [BOTH, { time: true, energy: false }, { time: false, energy: true }];
 
 /**
@@ -139,8 +119,14 @@ describe('branchGroups: the interchangeable branches of a block', () => {
     handMade(
       [
         [0, 1, 1],
-        HEAD,
-        HEAD,
+        [
+          [0, 2, 2],
+          [1, 1, 3],
+        ],
+        [
+          [0, 2, 2],
+          [1, 1, 3],
+        ],
         [0, 5, 1],
         [
           [0, 4, 1],
@@ -183,8 +169,12 @@ describe('branchGroups: the interchangeable branches of a block', () => {
 
   it('heads fed by different producers are not interchangeable: no groups', () => {
     // o0 -> o1, o2 (distinct producers); o1 -> o3, o2 -> o4 (alike heads); o3, o4 -> o5
+    const head: [number, number, number][] = [
+      [0, 2, 2],
+      [1, 1, 3],
+    ];
     const sg = handMade(
-      [[0, 1, 1], [0, 1, 2], [1, 1, 2], HEAD, HEAD, [0, 5, 1]],
+      [[0, 1, 1], [0, 1, 2], [1, 1, 2], head, head, [0, 5, 1]],
       [
         [0, 1, 100],
         [0, 2, 100],
@@ -236,18 +226,53 @@ describe('branchGroups: the interchangeable branches of a block', () => {
   });
 
   it('heads whose edges carry different sizes are not interchangeable: no groups', () => {
-    const sg = diamond({ bytes: 200 });
+    const sg = handMade(
+      [
+        [0, 1, 1],
+        [
+          [0, 2, 2],
+          [1, 1, 3],
+        ],
+        [
+          [0, 2, 2],
+          [1, 1, 3],
+        ],
+        [0, 5, 1],
+      ],
+      [
+        [0, 1, 100],
+        [0, 2, 200],
+        [1, 3, 100],
+        [2, 3, 100],
+      ],
+      [1, 1],
+    );
     const { b, last } = blockOf(sg, 0);
     expect(branchGroups(blockContext(sg, b, last, Number.POSITIVE_INFINITY, BOTH))).toBeUndefined();
   });
 
   it('a block of distinct ops: no groups, and too large to enumerate it has no points', () => {
-    const sg = diamond({
-      second: [
-        [0, 3, 2],
-        [1, 1, 3],
+    const sg = handMade(
+      [
+        [0, 1, 1],
+        [
+          [0, 2, 2],
+          [1, 1, 3],
+        ],
+        [
+          [0, 3, 2],
+          [1, 1, 3],
+        ],
+        [0, 5, 1],
       ],
-    });
+      [
+        [0, 1, 100],
+        [0, 2, 100],
+        [1, 3, 100],
+        [2, 3, 100],
+      ],
+      [1, 1],
+    );
     const { b, last } = blockOf(sg, 0);
     expect(branchGroups(blockContext(sg, b, last, Number.POSITIVE_INFINITY, BOTH))).toBeUndefined();
     expect(blockPareto(sg, b, last, 3, BOTH)).toBeUndefined();
@@ -336,8 +361,12 @@ describe('foldedPoints: the front of every selection of the block, from each bra
 
   it('an op fed by one branch half and feeding the other: the heads are found but cannot be folded', () => {
     // o0 -> heads (o1 -> o4), (o2 -> o5); o1, o2 -> o3 -> o4, o5; o4, o5 -> o6
+    const head: [number, number, number][] = [
+      [0, 2, 2],
+      [1, 1, 3],
+    ];
     const sg = handMade(
-      [[0, 1, 1], HEAD, HEAD, [0, 3, 1], HEAD, HEAD, [0, 1, 1]],
+      [[0, 1, 1], head, head, [0, 3, 1], head, head, [0, 1, 1]],
       [
         [0, 1, 100],
         [0, 2, 100],
@@ -369,9 +398,13 @@ describe('foldedPoints: the front of every selection of the block, from each bra
   });
 
   it('a fused realization straddling a branch and its producer: not folded', () => {
+    const head: [number, number, number][] = [
+      [0, 2, 2],
+      [1, 1, 3],
+    ];
     // o0 -> o1 -> heads o2, o3 -> o4; o0 -> o4 keeps o1 inside the block
     const sg = handMade(
-      [[0, 1, 1], HEAD, HEAD, HEAD, [0, 3, 1]],
+      [[0, 1, 1], head, head, head, [0, 3, 1]],
       [
         [0, 1, 100],
         [1, 2, 100],
@@ -393,7 +426,7 @@ describe('foldedPoints: the front of every selection of the block, from each bra
   });
 
   it('a deadline already past: no points', () => {
-    const sg = diamond();
+    const sg = twoHeads();
     const { b, last } = blockOf(sg, 0);
     const ctx = blockContext(sg, b, last, Number.POSITIVE_INFINITY, BOTH);
     expect(foldedPoints(ctx)).toBeDefined();
@@ -401,3 +434,21 @@ describe('foldedPoints: the front of every selection of the block, from each bra
     expect(blockPareto(sg, b, last, 1, BOTH, performance.now() - 1)).toBeUndefined();
   });
 });
+
+/** o0 -> heads o1, o2 (two candidates each) -> o3, one block of 4 selections. */
+function twoHeads(): StackedGraph {
+  const head: [number, number, number][] = [
+    [0, 2, 2],
+    [1, 1, 3],
+  ];
+  return handMade(
+    [[0, 1, 1], head, head, [0, 3, 1]],
+    [
+      [0, 1, 100],
+      [0, 2, 100],
+      [1, 3, 100],
+      [2, 3, 100],
+    ],
+    [1, 1],
+  );
+}

@@ -2,7 +2,7 @@ import type { MilpProblem } from '@lightcode/cost-model';
 import { UserError } from '@lightcode/ir';
 import { EXHAUSTIVE_LIMIT, exhaustiveSelect, optimize, selectionSpace, yalpsSolver } from '@lightcode/optimizer';
 import { describe, expect, it } from 'vitest';
-import { choiceChain, handMade } from './hand-made.js';
+import { handMade } from './hand-made.js';
 
 /*
  * The optimizer's answers on hand-made cases small enough to price every
@@ -12,7 +12,21 @@ import { choiceChain, handMade } from './hand-made.js';
 
 /** o0 (d0 3 s 5 J | d1 1 s 9 J) -1000 B-> o1 (d0 4 s 2 J | d1 2 s 7 J); d0: 2 instances of 1 W, d1: 1 of 3 W. */
 function twoOps() {
-  return choiceChain(2, [2, 1], [1, 3]);
+  return handMade(
+    [
+      [
+        [0, 3, 5],
+        [1, 1, 9],
+      ],
+      [
+        [0, 4, 2],
+        [1, 2, 7],
+      ],
+    ],
+    [[0, 1, 1000]],
+    [2, 1],
+    [1, 3],
+  );
 }
 // by hand: (o0, o1) = d0 d0: 7 s, 7 J + 35 J = 42 J; d0 d1: 3 + 2 + 2 = 7 s, 13 J + 35 = 48 J;
 // d1 d0: 1 + 2 + 4 = 7 s, 12 J + 35 = 47 J; d1 d1: 3 s, 16 J + 15 = 31 J
@@ -145,7 +159,26 @@ describe('optimize', () => {
   it('beyond enumeration, a chain of three ops is solved by segments: the same optimum, proven', async () => {
     // o0 -> o1 as in twoOps, then o1 -1000 B-> o2 (d0 only, 1 s 1 J); static 1 W x 2 + 2 W x 1 = 4 W
     // latency: d1 d1 d0 = 1 + 2 + 2 + 1 = 6 s (18 J + 24 = 42 J); energy: d0 d0 d0 = 8 s, 8 J + 32 = 40 J
-    const chain = () => choiceChain(3, [2, 1], [1, 2]);
+    const chain = () =>
+      handMade(
+        [
+          [
+            [0, 3, 5],
+            [1, 1, 9],
+          ],
+          [
+            [0, 4, 2],
+            [1, 2, 7],
+          ],
+          [0, 1, 1],
+        ],
+        [
+          [0, 1, 1000],
+          [1, 2, 1000],
+        ],
+        [2, 1],
+        [1, 2],
+      );
     const r = await optimize(chain(), { objective: 'latency', exhaustiveLimit: 0 });
     expect([r.method, r.selection.objectiveValue, r.selection.status, r.gap]).toEqual(['decomposition', 6, 'optimal', 0]);
     expect(r.decomposition).toMatchObject({ segments: 2, classes: 2, searched: 0 });
@@ -169,7 +202,26 @@ describe('optimize', () => {
 });
 
 /** o0 -> o1 as in twoOps, then o1 -1000 B-> o2 (d0 only): latency optimum 6 s, energy optimum 40 J (see above). */
-const chain3 = () => choiceChain(3, [2, 1], [1, 2]);
+const chain3 = () =>
+  handMade(
+    [
+      [
+        [0, 3, 5],
+        [1, 1, 9],
+      ],
+      [
+        [0, 4, 2],
+        [1, 2, 7],
+      ],
+      [0, 1, 1],
+    ],
+    [
+      [0, 1, 1000],
+      [1, 2, 1000],
+    ],
+    [2, 1],
+    [1, 2],
+  );
 
 /** A long dangling sink (100 s) beside a chain on one instance: every schedule takes all 110 s of work. */
 const sinky = () =>

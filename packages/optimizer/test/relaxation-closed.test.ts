@@ -2,7 +2,7 @@ import type { MilpResult, SolverPlugin } from '@lightcode/cost-model';
 import { buildSelectionMilp, relaxedDecomposition, yalpsSolver } from '@lightcode/optimizer';
 import { describe, expect, it } from 'vitest';
 import { relaxationBound } from '../src/relaxation/bound.js';
-import { choiceChain, handMade } from './hand-made.js';
+import { handMade } from './hand-made.js';
 
 /*
  * The whole-graph relaxation as a bound, on two ops (one block, so the MILP):
@@ -12,7 +12,20 @@ import { choiceChain, handMade } from './hand-made.js';
 
 /** o0 (d0 3 s 5 J | d1 1 s 9 J) -1000 B (2 s)-> o1 (d0 4 s 2 J | d1 2 s 7 J), one instance each, no static power. */
 function twoOps() {
-  return choiceChain(2, [1, 1]);
+  return handMade(
+    [
+      [
+        [0, 3, 5],
+        [1, 1, 9],
+      ],
+      [
+        [0, 4, 2],
+        [1, 2, 7],
+      ],
+    ],
+    [[0, 1, 1000]],
+    [1, 1],
+  );
 }
 
 const fake =
@@ -88,7 +101,26 @@ describe('relaxationBound', () => {
 });
 
 /** o0 -> o1 as in twoOps (o0 on d0 2 instances), then o1 -1000 B-> o2 (d0 only, 1 s 1 J); static 1 W x 2 + 2 W = 4 W. */
-const chain3 = () => choiceChain(3, [2, 1], [1, 2]);
+const chain3 = () =>
+  handMade(
+    [
+      [
+        [0, 3, 5],
+        [1, 1, 9],
+      ],
+      [
+        [0, 4, 2],
+        [1, 2, 7],
+      ],
+      [0, 1, 1],
+    ],
+    [
+      [0, 1, 1000],
+      [1, 2, 1000],
+    ],
+    [2, 1],
+    [1, 2],
+  );
 // relaxed (path; energy + 4 W x path): d0 d0 d0 8 s, 8 + 32 = 40 J; d1 d1 d0 1 + 2 + 2 + 1 = 6 s, 18 + 24 = 42 J;
 // d1 d0 d0 8 s, 13 + 32 = 45 J; d0 d1 d0 10 s, 15 + 40 = 55 J
 

@@ -3,7 +3,7 @@ import type { Candidate, StackedGraph } from '@lightcode/ir';
 import { type ChainLink, exhaustiveSelect, makeSelection, type SegmentPoint, solveChain, yalpsSolver } from '@lightcode/optimizer';
 import { describe, expect, it } from 'vitest';
 import { lexLess, localSearch, rank } from '../src/search/local-search.js';
-import { choiceChain, handMade } from './hand-made.js';
+import { handMade } from './hand-made.js';
 
 /*
  * Local search and the chain master on cases solved by hand: which single
@@ -35,7 +35,20 @@ describe('rank and lexLess', () => {
 
 /** o0 (d0 3 s | d1 1 s) -1000 B (2 s)-> o1 (d0 4 s | d1 2 s), one instance each: d0 d0 7, d0 d1 7, d1 d0 7, d1 d1 3. */
 function twoOps() {
-  return choiceChain(2, [1, 1]);
+  return handMade(
+    [
+      [
+        [0, 3, 5],
+        [1, 1, 9],
+      ],
+      [
+        [0, 4, 2],
+        [1, 2, 7],
+      ],
+    ],
+    [[0, 1, 1000]],
+    [1, 1],
+  );
 }
 
 describe('localSearch: one op at a time', () => {

@@ -14,7 +14,7 @@ import {
 } from '@lightcode/optimizer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { choiceChain } from './hand-made.js';
+import { handMade } from './hand-made.js';
 import { multiCase, stackedFromMulti } from './random-multi.js';
 import { chainCase, randomCase, stackedFrom } from './random-stacked.js';
 
@@ -47,7 +47,24 @@ describe('front', () => {
  * d0 d0: 7 s, 7 J; d1 d0: 1 + 2 + 4 = 7 s, 9 + 2 + 1 = 12 J; d0 d1: 3 + 2 + 2 = 7 s, 13 J; d1 d1: 3 s, 16 J.
  */
 function chain() {
-  return choiceChain(3, [2, 1]);
+  return handMade(
+    [
+      [
+        [0, 3, 5],
+        [1, 1, 9],
+      ],
+      [
+        [0, 4, 2],
+        [1, 2, 7],
+      ],
+      [0, 1, 1],
+    ],
+    [
+      [0, 1, 1000],
+      [1, 2, 1000],
+    ],
+    [2, 1],
+  );
 }
 
 describe('segmentPoints: points per exit candidate', () => {

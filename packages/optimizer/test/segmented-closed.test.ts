@@ -1,7 +1,7 @@
 import { dimsOf, segmentedSelect, segmentsOf, yalpsSolver } from '@lightcode/optimizer';
 import { describe, expect, it } from 'vitest';
 import { searchSegment } from '../src/decomposition/segment-search.js';
-import { choiceChain, graphOf, handMade } from './hand-made.js';
+import { graphOf, handMade } from './hand-made.js';
 
 /*
  * The segmented solve on hand-made chains: the optimum and its bound, the
@@ -17,7 +17,26 @@ const opts = { timeLimitS: 10, deadline: Number.POSITIVE_INFINITY };
  * of 1 W, d1 one of 2 W (4 W in all). Latency optimum d1 d1 d0: 1 + 2 + 2 + 1 = 6 s; energy optimum d0 d0 d0:
  * 8 J + 4 W x 8 s = 40 J.
  */
-const chain3 = () => choiceChain(3, [2, 1], [1, 2]);
+const chain3 = () =>
+  handMade(
+    [
+      [
+        [0, 3, 5],
+        [1, 1, 9],
+      ],
+      [
+        [0, 4, 2],
+        [1, 2, 7],
+      ],
+      [0, 1, 1],
+    ],
+    [
+      [0, 1, 1000],
+      [1, 2, 1000],
+    ],
+    [2, 1],
+    [1, 2],
+  );
 
 describe('dimsOf', () => {
   it('time matters for latency, a latency budget, or energy with static power; energy for energy or an energy budget', () => {

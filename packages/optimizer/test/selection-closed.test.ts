@@ -18,7 +18,7 @@ import {
   studyPathSelect,
 } from '@lightcode/optimizer';
 import { describe, expect, it } from 'vitest';
-import { choiceChain, firstChoice, handMade } from './hand-made.js';
+import { firstChoice, handMade } from './hand-made.js';
 
 /*
  * Pricing a selection and the baselines on hand-made Stacked Graphs whose
@@ -59,7 +59,21 @@ describe('objectives', () => {
 
 /** o0 (d0 3 s 5 J | d1 1 s 9 J) -1000 B-> o1 (d0 4 s 2 J | d1 2 s 7 J); d0: 2 instances of 1 W, d1: 1 of 3 W. */
 function twoOps(): StackedGraph {
-  return choiceChain(2, [2, 1], [1, 3]);
+  return handMade(
+    [
+      [
+        [0, 3, 5],
+        [1, 1, 9],
+      ],
+      [
+        [0, 4, 2],
+        [1, 2, 7],
+      ],
+    ],
+    [[0, 1, 1000]],
+    [2, 1],
+    [1, 3],
+  );
 }
 
 describe('pricing a selection', () => {
