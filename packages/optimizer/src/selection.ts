@@ -3,6 +3,14 @@ import { assertWholeFusions } from './fusions.js';
 import { type Plan, planSelection, scheduledLatency } from './model/schedule.js';
 
 export const OBJECTIVES = ['latency', 'energy'] as const;
+/** A single metric. */
+export type Metric = (typeof OBJECTIVES)[number];
+/** Minimize latencyWeight x latency (s) + energyWeight x energy (J), both weights non-negative. */
+export interface WeightedObjective {
+  readonly latencyWeight: number;
+  readonly energyWeight: number;
+}
+export type Objective = Metric | WeightedObjective;
 
 /**
  * Which totals the objective and the budgets depend on: time (the critical
@@ -13,14 +21,6 @@ export interface Dims {
   readonly time: boolean;
   readonly energy: boolean;
 }
-/** A single metric. */
-export type Metric = (typeof OBJECTIVES)[number];
-/** Minimize latencyWeight x latency (s) + energyWeight x energy (J), both weights non-negative. */
-export interface WeightedObjective {
-  readonly latencyWeight: number;
-  readonly energyWeight: number;
-}
-export type Objective = Metric | WeightedObjective;
 
 /** How to name an objective to a person: `latency`, `energy` or `2 x latency + 0.5 x energy`. */
 export function objectiveLabel(o: Objective): string {

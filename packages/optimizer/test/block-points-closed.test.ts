@@ -110,6 +110,26 @@ describe('blockPoint: a selection of one block priced by hand', () => {
     const i2 = diamond.ops.indexOf('o2');
     forEachPick(ctx, [i2], picks, () => seen.push(picks.join()));
     expect(seen).toEqual([0, 1].map((k) => diamond.ops.map((id) => (id === 'o2' ? k : 7)).join()));
+    // two positions of two candidates each: the first turns fastest, the others are left as they are
+    const two: [number, number, number][] = [
+      [0, 1, 1],
+      [1, 1, 1],
+    ];
+    const g = handMade(
+      [[0, 1, 1], two, two, [0, 1, 1]],
+      [
+        [0, 1, 1],
+        [0, 2, 1],
+        [1, 3, 1],
+        [2, 3, 1],
+      ],
+      [1, 1],
+    );
+    const whole: TreeBlock = { ops: ['o0', 'o1', 'o2', 'o3'], cuts: [], spine: true, parent: -1 };
+    const both = [7, 7, 7, 7];
+    const order: string[] = [];
+    forEachPick(blockContext(g, whole, true, Number.POSITIVE_INFINITY, BOTH), [1, 2], both, () => order.push(both.join()));
+    expect(order).toEqual(['7,0,0,7', '7,1,0,7', '7,0,1,7', '7,1,1,7']);
     expect(
       spaceOf(
         ctx,

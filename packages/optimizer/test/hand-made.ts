@@ -25,6 +25,36 @@ export function handMade(
   });
 }
 
+/**
+ * The chain the closed tests price by hand: o0 (d0 3 s 5 J | d1 1 s 9 J)
+ * -1000 B-> o1 (d0 4 s 2 J | d1 2 s 7 J), and with three ops -1000 B-> o2
+ * (d0 1 s 1 J).
+ */
+export function choiceChain(ops: 2 | 3, counts: readonly number[], staticW?: readonly number[]): StackedGraph {
+  const o2: MultiCand[] = ops === 3 ? [[0, 1, 1]] : [];
+  return handMade(
+    [
+      [
+        [0, 3, 5],
+        [1, 1, 9],
+      ],
+      [
+        [0, 4, 2],
+        [1, 2, 7],
+      ],
+      ...o2,
+    ],
+    ops === 3
+      ? [
+          [0, 1, 1000],
+          [1, 2, 1000],
+        ]
+      : [[0, 1, 1000]],
+    counts,
+    staticW,
+  );
+}
+
 /** Adds a fused realization over ops o<k> (the first carries its cost, the rest none), as a backend fusing kernels offers. */
 export function fuse(sg: StackedGraph, ops: readonly number[], id: string, device: string, latencyS: number, energyJ: number): void {
   ops.forEach((op, index) => {

@@ -12,7 +12,7 @@ import {
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MONOLITHIC_OPS_LIMIT, relaxationBound } from '../src/relaxation/bound.js';
-import { fuse, graphOf, handMade } from './hand-made.js';
+import { choiceChain, fuse, graphOf, handMade } from './hand-made.js';
 import { multiCase, stackedFromMulti } from './random-multi.js';
 import { allChoices, budgetsWithin, randomCase, stackedFrom } from './random-stacked.js';
 
@@ -465,7 +465,7 @@ describe('buildSelectionMilp on random graphs (property)', () => {
     if (costly) expect(zeroTerms(p)).toEqual([]);
   };
 
-  it('two classes, one link, fused realizations, budgets: names unique, no zero coefficient', () => {
+  it('two classes, one link, fused realizations, budgets: names unique; no zero coefficient where every candidate costs something', () => {
     let plain = 0;
     fc.assert(
       fc.property(randomCase, fc.constantFrom<Objective>('latency', 'energy', { latencyWeight: 1, energyWeight: 2 }), (c, objective) => {
@@ -525,43 +525,10 @@ describe('buildSelectionMilp on random graphs (property)', () => {
  */
 
 /** o0 (d0 3 s 5 J | d1 1 s 9 J) -1000 B-> o1 (d0 4 s 2 J | d1 2 s 7 J): one block, so the whole MILP. Time unit 4 s. */
-const twoOps = () =>
-  handMade(
-    [
-      [
-        [0, 3, 5],
-        [1, 1, 9],
-      ],
-      [
-        [0, 4, 2],
-        [1, 2, 7],
-      ],
-    ],
-    [[0, 1, 1000]],
-    [1, 1],
-  );
+const twoOps = () => choiceChain(2, [1, 1]);
 
 /** twoOps then o1 -1000 B-> o2 (d0 only): two blocks, so the block master. Relaxed latency optimum d1 d1 d0, 6 s. */
-const chain3 = () =>
-  handMade(
-    [
-      [
-        [0, 3, 5],
-        [1, 1, 9],
-      ],
-      [
-        [0, 4, 2],
-        [1, 2, 7],
-      ],
-      [0, 1, 1],
-    ],
-    [
-      [0, 1, 1000],
-      [1, 2, 1000],
-    ],
-    [2, 1],
-    [1, 2],
-  );
+const chain3 = () => choiceChain(3, [2, 1], [1, 2]);
 
 interface Call {
   readonly problem: MilpProblem;
